@@ -1,0 +1,95 @@
+#!/usr/bin/env node
+/**
+ * The perf-kit command line: `perf-kit demo` (what `npm start` runs) and the module commands.
+ */
+import { parseArgs } from 'node:util';
+import { DEFAULT_DATASET_SIZE, DemoError, runDemo } from './demo/run-demo.js';
+
+const HELP = `perf-kit — lambda-perf-kit's command line
+
+Usage:
+  perf-kit demo [flags]        the local demo (what \`npm start\` runs)
+  perf-kit help                this text
+
+demo flags:
+  --rows N            orders in the sample dataset (default ${DEFAULT_DATASET_SIZE.orders})
+  --messages N        SQS messages fed through the worker (default 1000)
+  --database-url URL  use this PostgreSQL instead of the embedded one (default: $DATABASE_URL, else embedded PGlite)
+  --redis-url URL     L2 cache (default: $REDIS_URL, else memory-only)
+  --json PATH         where to write the JSON report (default report.json)
+  --html PATH         where to write the HTML report (default report.html)
+  --quiet             no progress lines
+  -h, --help          this text
+`;
+
+function positiveInt(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new DemoError(`--${name} must be a whole number ≥ 1; received '${value}'`);
+  }
+  return n;
+}
+
+async function demo(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      rows: { type: 'string' },
+      messages: { type: 'string' },
+      'database-url': { type: 'string' },
+      'redis-url': { type: 'string' },
+      json: { type: 'string' },
+      html: { type: 'string' },
+      quiet: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return;
+  }
+  const databaseUrl = values['database-url'] ?? process.env.DATABASE_URL;
+  const redisUrl = values['redis-url'] ?? process.env.REDIS_URL;
+  const report = await runDemo({
+    rows: positiveInt('rows', values.rows, DEFAULT_DATASET_SIZE.orders),
+    messages: positiveInt('messages', values.messages, 1000),
+    ...(databaseUrl ? { databaseUrl } : {}),
+    ...(redisUrl ? { redisUrl } : {}),
+    jsonPath: values.json ?? 'report.json',
+    htmlPath: values.html ?? 'report.html',
+    quiet: values.quiet,
+  });
+  process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'demo':
+      return demo(rest);
+    case undefined:
+    case 'help':
+    case '-h':
+    case '--help':
+      process.stdout.write(HELP);
+      return;
+    default:
+      throw new DemoError(`unknown command '${command}'; expected one of: demo, help`);
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (
+    error instanceof DemoError ||
+    (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))
+  ) {
+    process.stderr.write(`perf-kit: ${error.message}\n`);
+  } else {
+    process.stderr.write(
+      `perf-kit: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+  }
+  process.exitCode = 1;
+});

@@ -1,0 +1,12 @@
+export { MetricUnit } from '@aws-lambda-powertools/metrics';
+export type { MetricNameValue } from './constants.js';
+export { DEFAULT_SERVICE_NAME, METRICS_NAMESPACE, MetricName } from './constants.js';
+export type { ObservabilityOptions } from './Observability.js';
+export {
+  configureObservability,
+  getLogger,
+  getMetrics,
+  getTracer,
+  peekTracer,
+  resetObservability,
+} from './Observability.js';

@@ -1,0 +1,40 @@
+/**
+ * Vitest global setup: with no DATABASE_URL / REDIS_URL given, starts the throwaway PostgreSQL 15
+ * and Redis with `scripts/services.sh up` (which installs the Debian packages if missing) and
+ * stops them afterwards. With both given, uses those servers and starts nothing.
+ */
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const servicesScript = fileURLToPath(new URL('../scripts/services.sh', import.meta.url));
+
+function parseEnv(text: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const eq = line.indexOf('=');
+    if (eq > 0) env[line.slice(0, eq)] = line.slice(eq + 1);
+  }
+  return env;
+}
+
+export default function setup(): (() => void) | undefined {
+  if (process.env.DATABASE_URL && process.env.REDIS_URL) return undefined;
+  let output: string;
+  try {
+    output = execFileSync('bash', [servicesScript, 'up'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+  } catch (error) {
+    throw new Error(
+      'Could not start the test services (PostgreSQL 15 + Redis) with scripts/services.sh up. ' +
+        'Read the message above, or set DATABASE_URL and REDIS_URL to servers of your own.',
+      { cause: error },
+    );
+  }
+  const env = parseEnv(output);
+  for (const [key, value] of Object.entries(env)) process.env[key] ??= value;
+  return () => {
+    execFileSync('bash', [servicesScript, 'down'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  };
+}
