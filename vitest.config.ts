@@ -9,6 +9,6 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Integration suites share one PostgreSQL and Redis; two workers match these 2-core machines.
     maxWorkers: 2,
-    reporters: ['default'],
+    reporters: ['default', './test/summary-reporter.ts'],
   },
 });

@@ -1,7 +1,7 @@
 /**
  * Vitest global setup: with no DATABASE_URL / REDIS_URL given, starts the throwaway PostgreSQL 15
  * and Redis with `scripts/services.sh up` (which installs the Debian packages if missing) and
- * stops them afterwards. With both given, uses those servers and starts nothing.
+ * stops them afterwards (unless they were already running). With both given, uses those servers and starts nothing.
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +19,9 @@ function parseEnv(text: string): Record<string, string> {
 
 export default function setup(): (() => void) | undefined {
   if (process.env.DATABASE_URL && process.env.REDIS_URL) return undefined;
+  // Services someone else started (`npm run services:up`) are reused and left running.
+  const status = execFileSync('bash', [servicesScript, 'status'], { encoding: 'utf8' });
+  const alreadyRunning = status.includes('postgres: running') && status.includes('redis: running');
   let output: string;
   try {
     output = execFileSync('bash', [servicesScript, 'up'], {
@@ -34,6 +37,7 @@ export default function setup(): (() => void) | undefined {
   }
   const env = parseEnv(output);
   for (const [key, value] of Object.entries(env)) process.env[key] ??= value;
+  if (alreadyRunning) return undefined;
   return () => {
     execFileSync('bash', [servicesScript, 'down'], { stdio: ['ignore', 'ignore', 'inherit'] });
   };
