@@ -150,6 +150,10 @@ case "$action" in
     write_env
     ;;
   down)
+    # A team sharing one set of services can pin it: `touch $SERVICES_DIR/keep` makes `down` a no-op.
+    if [ -f "$SERVICES_DIR/keep" ] && [ -z "${FORCE_DOWN:-}" ]; then
+      log "kept running: $SERVICES_DIR/keep exists (remove it, or set FORCE_DOWN=1)"; exit 0
+    fi
     case "$what" in
       postgres) down_postgres ;;
       redis) down_redis ;;
