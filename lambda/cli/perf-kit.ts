@@ -18,6 +18,7 @@ demo flags:
   --redis-url URL     L2 cache (default: $REDIS_URL, else memory-only)
   --json PATH         where to write the JSON report (default report.json)
   --html PATH         where to write the HTML report (default report.html)
+  --only a,b          run only these sections (pool, optimizer, lazy, batch, handlers)
   --quiet             no progress lines
   -h, --help          this text
 `;
@@ -41,6 +42,7 @@ async function demo(args: string[]): Promise<void> {
       'redis-url': { type: 'string' },
       json: { type: 'string' },
       html: { type: 'string' },
+      only: { type: 'string' },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -52,7 +54,7 @@ async function demo(args: string[]): Promise<void> {
   }
   const databaseUrl = values['database-url'] ?? process.env.DATABASE_URL;
   const redisUrl = values['redis-url'] ?? process.env.REDIS_URL;
-  const report = await runDemo({
+  await runDemo({
     rows: positiveInt('rows', values.rows, DEFAULT_DATASET_SIZE.orders),
     messages: positiveInt('messages', values.messages, 1000),
     ...(databaseUrl ? { databaseUrl } : {}),
@@ -60,8 +62,8 @@ async function demo(args: string[]): Promise<void> {
     jsonPath: values.json ?? 'report.json',
     htmlPath: values.html ?? 'report.html',
     quiet: values.quiet,
+    ...(values.only ? { only: values.only.split(',').map((s) => s.trim()) } : {}),
   });
-  process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
 }
 
 async function main(argv: string[]): Promise<void> {
