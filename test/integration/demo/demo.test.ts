@@ -1,0 +1,149 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DemoReport } from '../../../lambda/cli/demo/report.js';
+import { databaseUrl, redisUrl } from '../../helpers/services.js';
+
+const run = promisify(execFile);
+const CHROMIUM = '/usr/bin/chromium';
+const OUTPUT_DIR = join(process.cwd(), 'test-output');
+
+async function runDemo(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ stdout: string; stderr: string; code: number }> {
+  try {
+    const { stdout, stderr } = await run(
+      process.execPath,
+      ['--import', 'tsx', 'lambda/cli/perf-kit.ts', 'demo', ...args],
+      {
+        env,
+        maxBuffer: 32 * 1024 * 1024,
+        timeout: 300_000,
+      },
+    );
+    return { stdout, stderr, code: 0 };
+  } catch (error) {
+    const e = error as { stdout?: string; stderr?: string; code?: number };
+    return { stdout: e.stdout ?? '', stderr: e.stderr ?? '', code: typeof e.code === 'number' ? e.code : 1 };
+  }
+}
+
+describe('npm start (the demo) end to end', () => {
+  let dir: string;
+  let report: DemoReport;
+  let result: { stdout: string; stderr: string; code: number };
+
+  // The demo gets a database of its own on the test server, so its dataset never meets other suites' tables.
+  const database = `perfkit_demo_${process.pid}`;
+  const admin = new pg.Client({ connectionString: databaseUrl() });
+  const demoUrl = new URL(databaseUrl());
+  demoUrl.pathname = `/${database}`;
+
+  beforeAll(async () => {
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS ${database}`);
+    await admin.query(`CREATE DATABASE ${database}`);
+    dir = mkdtempSync(join(tmpdir(), 'perfkit-demo-'));
+    result = await runDemo(
+      [
+        '--rows',
+        '20000',
+        '--messages',
+        '200',
+        '--json',
+        join(dir, 'report.json'),
+        '--html',
+        join(dir, 'report.html'),
+        '--quiet',
+      ],
+      { ...process.env, DATABASE_URL: demoUrl.toString(), REDIS_URL: redisUrl() },
+    );
+    if (existsSync(join(dir, 'report.json')))
+      report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
+  }, 300_000);
+
+  afterAll(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await admin.end();
+  });
+
+  it('exits 0 and prints the report', () => {
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('lambda-perf-kit demo report');
+  });
+
+  it('writes report.json with every section, each with a one-sentence summary and no warnings of failure', () => {
+    const titles = report.sections.map((s) => s.title);
+    expect(titles[0]).toBe('Sample dataset');
+    for (const section of report.sections) {
+      expect(section.summary.length).toBeGreaterThan(20);
+      expect(section.summary).not.toMatch(/section failed/);
+    }
+    expect(report.sections[0]?.figures['orders rows']).toBe(20000);
+  });
+
+  it('writes a self-contained report.html that opens in headless Chromium without errors', async () => {
+    const html = readFileSync(join(dir, 'report.html'), 'utf8');
+    expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+      const errors: string[] = [];
+      const requests: string[] = [];
+      page.on('pageerror', (error) => errors.push(error.message));
+      page.on('console', (message) => {
+        if (message.type() === 'error') errors.push(message.text());
+      });
+      page.on('request', (request) => {
+        if (!request.url().startsWith('file:')) requests.push(request.url());
+      });
+      await page.goto(`file://${join(dir, 'report.html')}`);
+      mkdirSync(OUTPUT_DIR, { recursive: true });
+      await page.screenshot({ path: join(OUTPUT_DIR, 'report.png'), fullPage: true });
+      expect(errors).toEqual([]);
+      expect(requests).toEqual([]);
+      expect(await page.locator('section').count()).toBe(report.sections.length);
+      expect(await page.locator('h1').textContent()).toBe('lambda-perf-kit demo report');
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('with a bad DATABASE_URL prints one clear line without the password and exits non-zero', async () => {
+    const bad = await runDemo(['--quiet', '--json', join(dir, 'x.json'), '--html', join(dir, 'x.html')], {
+      ...process.env,
+      DATABASE_URL: 'postgres://app:s3cr3t-pw@127.0.0.1:1/shop',
+    });
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toContain('127.0.0.1:1/shop as app');
+    expect(bad.stderr).toContain('ECONNREFUSED');
+    expect(bad.stderr).not.toContain('s3cr3t-pw');
+  });
+
+  it('documents its flags in --help', async () => {
+    const help = await runDemo(['--help'], process.env);
+    expect(help.code).toBe(0);
+    for (const flag of ['--rows', '--messages', '--database-url', '--json', '--html'])
+      expect(help.stdout).toContain(flag);
+  });
+});
