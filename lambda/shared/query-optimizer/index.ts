@@ -1,0 +1,10 @@
+export { OPTIMIZER_DEFAULTS } from './constants.js';
+export { BatchTransactionError, QueryOptimizerError } from './errors.js';
+export type { AdviseOptions } from './IndexAdvisor.js';
+export { adviseIndexes } from './IndexAdvisor.js';
+export type { PlanContext, ResolvedThresholds } from './PlanAnalyzer.js';
+export { analyzePlan, resolveThresholds } from './PlanAnalyzer.js';
+export type { QueryOptimizer } from './QueryOptimizer.js';
+export { createQueryOptimizer } from './QueryOptimizer.js';
+export { quoteIdent } from './sqlText.js';
+export type * from './types.js';
