@@ -1,8 +1,21 @@
 #!/usr/bin/env node
-import { App } from 'aws-cdk-lib';
-import { PerfKitStack } from '../lib/perf-kit-stack.js';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { PerfKitStack, type PerfKitStage } from '../lib/perf-kit-stack.js';
 
+// Stage and names come from context (`cdk deploy -c stage=prod`) or the environment.
 const app = new App();
-new PerfKitStack(app, app.node.tryGetContext('stackName') ?? 'PerfKitStack', {
+const stage = (app.node.tryGetContext('stage') ?? process.env.PERF_KIT_STAGE ?? 'dev') as PerfKitStage;
+const stackName = (app.node.tryGetContext('stackName') as string | undefined) ?? `PerfKit-${stage}`;
+const alarmEmail =
+  (app.node.tryGetContext('alarmEmail') as string | undefined) ?? process.env.PERF_KIT_ALARM_EMAIL;
+const cacheMode = app.node.tryGetContext('cacheMode') as 'serverless' | 'replication-group' | undefined;
+
+new PerfKitStack(app, stackName, {
+  stage,
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION ?? 'us-east-1' },
+  cache: cacheMode === undefined ? undefined : { mode: cacheMode },
+  monitoring: alarmEmail === undefined ? undefined : { alarmEmail },
+  tags: { project: 'lambda-perf-kit', stage },
 });
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
