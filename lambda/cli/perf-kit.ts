@@ -9,6 +9,8 @@ const HELP = `perf-kit — lambda-perf-kit's command line
 
 Usage:
   perf-kit demo [flags]        the local demo (what \`npm start\` runs)
+  perf-kit feed <queue-url> <file.jsonl|-> [flags]
+                               send JSON lines to an SQS queue (perf-kit feed --help)
   perf-kit help                this text
 
 demo flags:
@@ -71,6 +73,9 @@ async function main(argv: string[]): Promise<void> {
   switch (command) {
     case 'demo':
       return demo(rest);
+    case 'feed':
+      process.exitCode = await (await import('./feed.js')).feedCommand(rest);
+      return;
     case undefined:
     case 'help':
     case '-h':
@@ -78,7 +83,7 @@ async function main(argv: string[]): Promise<void> {
       process.stdout.write(HELP);
       return;
     default:
-      throw new DemoError(`unknown command '${command}'; expected one of: demo, help`);
+      throw new DemoError(`unknown command '${command}'; expected one of: demo, feed, help`);
   }
 }
 
