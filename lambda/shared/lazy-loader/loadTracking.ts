@@ -30,6 +30,7 @@ export function getLoadTimes(): readonly ModuleLoadRecord[] {
  */
 export function clearLoadTimes(): void {
   records.length = 0;
+  pending.length = 0;
 }
 
 /** A timed load in progress: `end(ok)` records it, publishes the metric and closes the trace subsegment. */

@@ -1,6 +1,6 @@
 import type { ModuleLoader } from './types.js';
 
-const IMPORT_PATH = /import\(\s*["'`]([^"'`]+)["'`]/;
+const IMPORT_PATH = /import[\w$]*\(\s*["'`]([^"'`]+)["'`]/;
 
 /**
  * A readable name for a loader: the path inside its `import('...')`, else the function's name,
