@@ -3,6 +3,7 @@
  * each verified by planned cost before/after on one checked-out client, with HypoPG hypothetical
  * indexes (or, opt-in, real indexes inside a transaction that is rolled back).
  */
+import { deallocatePending, explainGeneric } from './GenericPlan.js';
 import { loadSqlParser, walkAst } from './SqlAnalyzer.js';
 import { quoteIdent } from './sqlText.js';
 import type { IndexAdvice, IndexSuggestion, Queryable, QueryableClient } from './types.js';
@@ -93,12 +94,6 @@ function collect(stmt: unknown): Usages {
   return out;
 }
 
-function maxParam(sql: string): number {
-  let max = 0;
-  for (const m of sql.matchAll(/\$(\d+)/g)) max = Math.max(max, Number(m[1]));
-  return max;
-}
-
 function planInfo(plan: unknown): { cost: number; indexes: Set<string> } {
   const top = (Array.isArray(plan) ? plan[0] : plan) as { Plan?: Record<string, unknown> } | undefined;
   const indexes = new Set<string>();
@@ -124,6 +119,7 @@ function hash(text: string): number {
 /** Verifies candidates on one client: HypoPG or real indexes in a rolled-back transaction. */
 class Verifier {
   #seq = 0;
+
   constructor(
     private readonly client: QueryableClient,
     readonly method: 'hypopg' | 'real-index-rolled-back',
@@ -153,28 +149,18 @@ class Verifier {
     const inTx = this.method === 'real-index-rolled-back';
     if (inTx) await this.client.query('SAVEPOINT lpk_adv');
     try {
-      const params = maxParam(sql);
-      let plan: unknown;
-      if (params === 0) {
-        plan = (await this.client.query(`EXPLAIN (FORMAT JSON) ${sql}`)).rows[0]?.['QUERY PLAN'];
-      } else {
-        // A generic plan: no parameter value is needed (or kept).
-        const name = `lpk_adv_${++this.#seq}`;
-        await this.client.query(`PREPARE ${name} AS ${sql}`);
-        try {
-          const nulls = Array.from({ length: params }, () => 'NULL').join(', ');
-          plan = (await this.client.query(`EXPLAIN (FORMAT JSON) EXECUTE ${name}(${nulls})`)).rows[0]?.[
-            'QUERY PLAN'
-          ];
-        } finally {
-          if (!inTx) await this.client.query(`DEALLOCATE ${name}`);
-        }
+      const plan = await explainGeneric(this.client, sql, inTx);
+      if (inTx) {
+        await this.client.query('RELEASE SAVEPOINT lpk_adv');
+        await deallocatePending(this.client);
       }
-      if (inTx) await this.client.query('RELEASE SAVEPOINT lpk_adv');
       const info = planInfo(plan);
       return Number.isFinite(info.cost) ? info : undefined;
     } catch {
-      if (inTx) await this.client.query('ROLLBACK TO SAVEPOINT lpk_adv');
+      if (inTx) {
+        await this.client.query('ROLLBACK TO SAVEPOINT lpk_adv');
+        await deallocatePending(this.client);
+      }
       return undefined;
     }
   }

@@ -9,12 +9,13 @@ import type { QueryResult, QueryResultRow } from 'pg';
 import { getLogger, getMetrics, MetricName } from '../observability/index.js';
 import { OPTIMIZER_DEFAULTS } from './constants.js';
 import { BatchTransactionError } from './errors.js';
+import { explainGeneric } from './GenericPlan.js';
 import { adviseIndexes } from './IndexAdvisor.js';
 import { analyzePlan, type ResolvedThresholds, resolveThresholds } from './PlanAnalyzer.js';
 import { RedisCache } from './RedisCache.js';
 import { type CachedResult, encodeEnvelope, toCachedResult } from './ResultCodec.js';
 import { SlowQueryLog } from './SlowQueryLog.js';
-import { SqlAnalyzer, type SqlInfo } from './SqlAnalyzer.js';
+import { loadSqlParser, SqlAnalyzer, type SqlInfo } from './SqlAnalyzer.js';
 import { quoteIdent } from './sqlText.js';
 import type {
   BatchOptions,
@@ -26,6 +27,7 @@ import type {
   ExplainRequest,
   IndexAdvice,
   OptimizedResult,
+  PlanFinding,
   Queryable,
   QueryOptimizerOptions,
   ResultSource,
@@ -56,6 +58,12 @@ export interface QueryOptimizer {
   invalidateTables(tables: readonly string[]): Promise<void>;
   /** Adds the counters since the last call to the shared Powertools Metrics (publish them yourself). */
   publishMetrics(): void;
+  /**
+   * Loads the SQL parser and waits (at most `timeoutMillis`) for Redis to be ready. Optional: without
+   * it the first statements pay the parser load (~tens of ms) and miss L2 until Redis is connected.
+   * Returns whether L2 is ready (false when not configured).
+   */
+  warmUp(timeoutMillis?: number): Promise<boolean>;
   /** Waits for background work and closes the Redis client the optimizer opened (not the pool). */
   close(): Promise<void>;
 }
@@ -408,22 +416,16 @@ class QueryOptimizerImpl implements QueryOptimizer {
     this.#c.dbMillis += millis;
     if (millis >= this.#slowMillis) {
       this.#c.slow++;
-      this.#track(this.#recordSlow(sql, params, info, millis));
+      this.#track(this.#recordSlow(sql, info, millis));
     }
     return result;
   }
 
-  async #recordSlow(
-    sql: string,
-    params: readonly unknown[],
-    info: SqlInfo | undefined,
-    millis: number,
-  ): Promise<void> {
+  async #recordSlow(sql: string, info: SqlInfo | undefined, millis: number): Promise<void> {
     const shape = await this.#analyzer.shape(sql);
     this.#slowLog.record(shape.fingerprint, shape.normalized, millis);
     if (this.#explainSlow && info && !info.parseFailed && !info.unknownEffects && info.statements === 1) {
-      const report = await this.#explain(sql, params, info, { analyze: false }, false);
-      this.#slowLog.setFindings(shape.fingerprint, report.findings);
+      this.#slowLog.setFindings(shape.fingerprint, await this.#genericFindings(shape.normalized));
     }
   }
 
@@ -476,7 +478,6 @@ class QueryOptimizerImpl implements QueryOptimizer {
     params: readonly unknown[],
     info: SqlInfo | undefined,
     request: ExplainRequest,
-    recordFindings = true,
   ): Promise<ExplainReport> {
     const wantAnalyze = request.analyze ?? true;
     const allowWrites = request.allowWrites ?? this.#allowAnalyzeWrites;
@@ -508,11 +509,28 @@ class QueryOptimizerImpl implements QueryOptimizer {
     }
     const tableRows = analyzed ? undefined : await this.#tableRows(plan);
     const findings = analyzePlan(plan, this.#thresholds, { analyzed, ...(tableRows ? { tableRows } : {}) });
-    if (recordFindings && info) {
-      const shape = await this.#analyzer.shape(sql);
-      this.#slowLog.setFindings(shape.fingerprint, findings);
-    }
     return { analyzed, plan, findings, ...(note ? { note } : {}) };
+  }
+
+  /**
+   * Findings for the slow-query log: the generic plan of the normalized statement, so no parameter
+   * value or literal reaches the log (a plan of the real call shows them in its filters).
+   */
+  async #genericFindings(normalizedSql: string): Promise<PlanFinding[]> {
+    const client = await this.#pool.connect();
+    let plan: unknown;
+    try {
+      // EXPLAIN without ANALYZE never executes the statement.
+      await client.query('SET plan_cache_mode = force_generic_plan');
+      plan = await explainGeneric(client, normalizedSql);
+    } catch {
+      return [];
+    } finally {
+      await client.query('RESET plan_cache_mode').catch(() => undefined);
+      client.release();
+    }
+    const tableRows = await this.#tableRows(plan);
+    return analyzePlan(plan, this.#thresholds, { analyzed: false, ...(tableRows ? { tableRows } : {}) });
   }
 
   async #tableRows(plan: unknown): Promise<Map<string, number> | undefined> {
@@ -717,6 +735,12 @@ class QueryOptimizerImpl implements QueryOptimizer {
       slow: this.#c.slow,
       l2Errors: stats.l2.errors,
     };
+  }
+
+  async warmUp(timeoutMillis = 2_000): Promise<boolean> {
+    checkNonNegative('timeoutMillis', timeoutMillis);
+    await loadSqlParser();
+    return this.#l2 ? this.#l2.waitReady(timeoutMillis) : false;
   }
 
   async close(): Promise<void> {

@@ -101,6 +101,23 @@ export class RedisCache {
     this.#connect().catch(() => undefined);
   }
 
+  /** Resolves when Redis is ready, or after `timeoutMillis` (never rejects). */
+  async waitReady(timeoutMillis: number): Promise<boolean> {
+    const client = await this.#connect().catch(() => undefined);
+    if (!client) return false;
+    if (client.status === 'ready') return true;
+    if (!client.once) return false;
+    const once = client.once.bind(client);
+    return new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMillis);
+      timer.unref();
+      once('ready', () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+
   async #run<T>(op: (client: RedisLike) => Promise<T>): Promise<T | undefined> {
     if (this.#closed || this.breakerOpen) {
       this.counters.skipped++;

@@ -73,6 +73,8 @@ export interface RedisLike {
   set(key: string, value: string, px: 'PX', ttl: number): Promise<unknown>;
   incr(key: string): Promise<number>;
   quit(): Promise<unknown>;
+  /** ioredis' event emitter (used to wait for `ready`). */
+  once?(event: string, listener: () => void): unknown;
 }
 
 /** Options of {@link createQueryOptimizer}. */
