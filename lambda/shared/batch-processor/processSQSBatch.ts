@@ -141,6 +141,35 @@ class Info<TBody> implements RecordInfo<TBody> {
   }
 }
 
+const DEADLINE = Symbol('deadline');
+const noop = (): void => undefined;
+const isThenable = (value: unknown): value is Promise<unknown> =>
+  typeof (value as Promise<unknown> | null)?.then === 'function';
+
+/**
+ * One timer per call (not per record) for the invocation's deadline: when the remaining time reaches
+ * the threshold, running records are aborted and reported failed so the response goes back in time.
+ */
+class Deadline {
+  readonly controller = new AbortController();
+  readonly promise: Promise<never>;
+  readonly ms: number;
+  private timer: NodeJS.Timeout | undefined;
+  constructor(ms: number) {
+    this.ms = Math.max(1, Math.floor(ms));
+    this.promise = new Promise<never>((_, reject) => {
+      this.timer = setTimeout(() => {
+        reject(DEADLINE); // first, so a handler that returns on abort still counts as timed out
+        this.controller.abort(new Error('the invocation is running out of time'));
+      }, this.ms);
+    });
+    this.promise.catch(noop);
+  }
+  clear(): void {
+    clearTimeout(this.timer);
+  }
+}
+
 /** Per-call state: lives on the stack of one call, never in module scope. */
 class Run<TBody> {
   retried = 0;
@@ -148,12 +177,18 @@ class Run<TBody> {
   stopped = false;
   /** index → undefined (not started), null (succeeded) or the error */
   readonly outcome: Array<unknown>;
+  readonly deadline: Deadline | undefined;
   constructor(
     readonly records: SQSRecord[],
     readonly handler: SQSRecordHandler<TBody>,
     readonly cfg: Resolved<TBody>,
   ) {
     this.outcome = new Array(records.length);
+    const context = cfg.context;
+    this.deadline =
+      context && cfg.recordTimeoutMs === 0
+        ? new Deadline(context.getRemainingTimeInMillis() - cfg.thresholdMs)
+        : undefined;
   }
 
   /** Whether a new record may start (false once the invocation runs low on time). */
@@ -203,24 +238,33 @@ class Run<TBody> {
 
   private call(record: SQSRecord, body: TBody, attempt: number): Promise<unknown> | unknown {
     const cfg = this.cfg;
-    let timeoutMs = cfg.recordTimeoutMs > 0 ? cfg.recordTimeoutMs : Number.POSITIVE_INFINITY;
+    if (cfg.recordTimeoutMs > 0) return this.callWithTimeout(record, body, attempt);
+    const deadline = this.deadline;
+    const result = this.handler(record, cfg.context, new Info(body, attempt, deadline?.controller));
+    if (!deadline || !isThenable(result)) return result;
+    result.then(noop, noop); // a late rejection after the deadline must not go unhandled
+    return Promise.race([result, deadline.promise]).catch((error: unknown) => {
+      throw error === DEADLINE ? new RecordTimeoutError(record.messageId, deadline.ms) : error;
+    });
+  }
+
+  private callWithTimeout(record: SQSRecord, body: TBody, attempt: number): Promise<unknown> {
+    const cfg = this.cfg;
+    let timeoutMs = cfg.recordTimeoutMs;
     if (cfg.context)
       timeoutMs = Math.min(timeoutMs, cfg.context.getRemainingTimeInMillis() - cfg.thresholdMs);
-    if (timeoutMs === Number.POSITIVE_INFINITY) {
-      return this.handler(record, cfg.context, new Info(body, attempt));
-    }
     const limit = Math.max(1, Math.floor(timeoutMs));
     const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         const error = new RecordTimeoutError(record.messageId, limit);
-        controller.abort(error);
         reject(error);
+        controller.abort(error);
       }, limit);
     });
     const work = (async () => this.handler(record, cfg.context, new Info(body, attempt, controller)))();
-    work.catch(() => undefined); // a late rejection after the timeout must not go unhandled
+    work.catch(noop); // a late rejection after the timeout must not go unhandled
     return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
   }
 }
@@ -319,8 +363,12 @@ export async function processSQSBatch<TBody = unknown>(
   const started = performance.now();
   const run = new Run(records, handler, cfg);
   const count = Math.min(records.length, cfg.maxBatchSize);
-  if (cfg.fifo ?? isFifo(records)) await runFifo(run, count);
-  else await runStandard(run, count);
+  try {
+    if (cfg.fifo ?? isFifo(records)) await runFifo(run, count);
+    else await runStandard(run, count);
+  } finally {
+    run.deadline?.clear();
+  }
 
   const batchItemFailures: SQSBatchItemFailure[] = [];
   const reported = new Set<string>();

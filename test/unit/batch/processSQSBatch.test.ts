@@ -194,6 +194,20 @@ describe('processSQSBatch', () => {
     expect(ids(response)).toEqual(event.Records.slice(4).map((r) => r.messageId));
   });
 
+  it('aborts running records at the invocation deadline and reports them, so the response is in time', async () => {
+    const event = makeSqsEvent([{ i: 0 }]);
+    const context = makeContext({ timeoutMillis: 1_030 });
+    const stats = vi.fn();
+    const response = await processSQSBatch(
+      event,
+      (_record, _context, { signal }) =>
+        new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve())),
+      { ...silent, context, remainingTimeThresholdMs: 1_000, throwOnFullBatchFailure: false, onStats: stats },
+    );
+    expect(ids(response)).toEqual([event.Records[0]?.messageId]);
+    expect(stats.mock.calls[0]?.[0]).toMatchObject({ timedOut: 1 });
+  });
+
   it('passes the Lambda context as the second argument, like Powertools', async () => {
     const context = makeContext();
     const seen: unknown[] = [];
