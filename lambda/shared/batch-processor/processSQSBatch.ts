@@ -1,3 +1,4 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { getLogger, getMetrics, MetricName, MetricUnit } from '../observability/index.js';
@@ -39,6 +40,7 @@ interface Resolved<TBody> {
   schema: StandardSchemaV1<unknown, TBody> | undefined;
   fifo: boolean | undefined;
   metrics: Metrics | false;
+  logger: Pick<Logger, 'warn'> | false;
   onStats: ((stats: BatchStats) => void) | undefined;
 }
 
@@ -101,6 +103,7 @@ function resolve<TBody>(options: ProcessSQSBatchOptions<TBody>): Resolved<TBody>
     schema: options.schema,
     fifo: options.fifo,
     metrics: options.metrics ?? getMetrics(),
+    logger: options.logger ?? getLogger(),
     onStats: options.onStats,
   };
 }
@@ -208,7 +211,7 @@ class Run<TBody> {
       try {
         body = await parseRecordBody(record.messageId, record.body, cfg.schema);
       } catch (error) {
-        getLogger().warn((error as Error).message, { messageId: record.messageId });
+        if (cfg.logger) cfg.logger.warn((error as Error).message, { messageId: record.messageId });
         this.outcome[index] = error;
         return error;
       }
@@ -406,7 +409,7 @@ export async function processSQSBatch<TBody = unknown>(
     m.addMetric(MetricName.BatchDuration, MetricUnit.Milliseconds, stats.durationMs);
   }
   cfg.onStats?.(stats);
-  if (errors.length > 0) logFailures(errors, stats);
+  if (errors.length > 0 && cfg.logger) logFailures(cfg.logger, errors, stats);
 
   if (errors.length === records.length && cfg.throwOnFullBatchFailure) {
     throw new FullBatchFailureError(
@@ -428,20 +431,23 @@ const firstMessage = (errors: ReadonlyArray<{ error: unknown }>): string => {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 };
 
-function logFailures(errors: ReadonlyArray<{ messageId: string; error: unknown }>, stats: BatchStats): void {
-  const logger = getLogger();
-  for (const { messageId, error } of errors) {
-    if (error instanceof RecordParseError) continue; // already logged with its reason
-    if (error instanceof RecordSkippedError) continue; // summarized below
-    logger.warn(`record ${messageId} failed`, { messageId, error: error as Error });
-  }
-  if (stats.skipped > 0) {
-    logger.warn(
-      `${stats.skipped} records not started (low remaining time, FIFO group failure or over maxBatchSize); reported failed for redelivery`,
-      {
-        skipped: stats.skipped,
-        first: errors.find((e) => e.error instanceof RecordSkippedError)?.messageId,
-      },
-    );
-  }
+function logFailures(
+  logger: Pick<Logger, 'warn'>,
+  errors: ReadonlyArray<{ messageId: string; error: unknown }>,
+  stats: BatchStats,
+): void {
+  // Malformed records were logged one by one with their reason; the rest get one line per batch.
+  const rest = errors.filter((e) => !(e.error instanceof RecordParseError));
+  if (rest.length === 0) return;
+  const first = rest[0]?.error;
+  logger.warn(
+    `${stats.failed} of ${stats.records} records failed (${stats.skipped} not started, ${stats.timedOut} timed out); reported in batchItemFailures for redelivery`,
+    {
+      failedMessageIds: rest.slice(0, 100).map((e) => e.messageId),
+      firstError:
+        first instanceof Error
+          ? { name: first.name, message: first.message, stack: first.stack }
+          : String(first),
+    },
+  );
 }

@@ -1,3 +1,4 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { Context, SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
@@ -105,6 +106,12 @@ export interface ProcessSQSBatchOptions<TBody = unknown> {
    * @default - the toolkit's `getMetrics()`
    */
   metrics?: Metrics | false;
+  /**
+   * Where a failed record (one line per batch with the failed ids and first error) and a malformed record
+   * (one line each) are logged at WARN; `false` turns logging off.
+   * @default - the toolkit's `getLogger()`
+   */
+  logger?: Pick<Logger, 'warn'> | false;
   /**
    * Called once per call with its counts (after metrics are added, before any throw).
    * @default - none
