@@ -224,6 +224,7 @@ export class PerfKitDatabase extends Construct {
       });
       this.proxy = this.cluster.addProxy('Proxy', {
         secrets: [this.secret],
+        dbProxyName: `perfkit-proxy-${this.node.addr.slice(-8)}`,
         vpc: props.vpc,
         vpcSubnets: props.subnets,
         securityGroups: [this.proxySecurityGroup],

@@ -141,7 +141,10 @@ export class PerfKitNetwork extends Construct {
     ];
     const endpoints: Record<string, InterfaceVpcEndpoint> = {};
     for (const service of services) {
-      const short = service.name.split('.').pop() ?? service.name;
+      const short =
+        service instanceof InterfaceVpcEndpointAwsService
+          ? service.shortName
+          : `Endpoint${Object.keys(endpoints).length}`;
       endpoints[short] = this.vpc.addInterfaceEndpoint(`${pascal(short)}Endpoint`, {
         service,
         subnets: this.functionSubnets,
