@@ -396,6 +396,18 @@ export async function adviseIndexes(
         );
       }
 
+      // An index whose columns lead another chosen index is redundant: the longer one serves both.
+      for (const c of [...chosen]) {
+        const covered = [...chosen].some(
+          (other) =>
+            other !== c &&
+            other.table === c.table &&
+            other.columns.length > c.columns.length &&
+            c.columns.every((col, i) => other.columns[i] === col),
+        );
+        if (covered) chosen.delete(c);
+      }
+
       // All chosen together: keep only the indexes the plans actually use.
       const created: Array<{ c: Candidate; name: string; drop: () => Promise<void> }> = [];
       for (const c of chosen) created.push({ c, ...(await verifier.create(c)) });

@@ -2,6 +2,7 @@
  * `createQueryOptimizer(pool, options)`: cached reads (L1 memory + optional L2 Redis), invalidation
  * on writes, EXPLAIN findings, a slow-query log, an index advisor and bounded batches.
  */
+import { createHash } from 'node:crypto';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { LRUCache } from 'lru-cache';
 import pLimit from 'p-limit';
@@ -81,6 +82,8 @@ interface Inflight {
 }
 
 const ALL = '*';
+const EMPTY: readonly unknown[] = Object.freeze([]);
+const NO_OPTIONS: ExecuteOptions = Object.freeze({});
 const now = (): number => performance.now();
 
 function checkNonNegative(field: string, value: number | undefined, integer = false): void {
@@ -105,6 +108,18 @@ function namespaceKey(ns: CacheNamespace | undefined): string {
     .sort()
     .map((k) => `${k}=${String(ns[k])}`)
     .join('&');
+}
+
+/** The L1 key: per-process SQL id + namespace + parameters (short, so hashing it per hit is cheap). */
+function l1Key(info: SqlInfo, ns: CacheNamespace | undefined, params: readonly unknown[]): string {
+  return `${info.id}\u0001${namespaceKey(ns)}\u0001${paramsKey(params)}`;
+}
+
+/** The L2 key: stable across processes (normalized SQL instead of the per-process id), hashed. */
+function l2Key(info: SqlInfo, ns: CacheNamespace | undefined, params: readonly unknown[]): string {
+  return createHash('sha256')
+    .update(`${info.normalized}\u0001${namespaceKey(ns)}\u0001${paramsKey(params)}`)
+    .digest('base64url');
 }
 
 function bigintSafe(_key: string, value: unknown): unknown {
@@ -231,18 +246,39 @@ class QueryOptimizerImpl implements QueryOptimizer {
 
   // ---------------------------------------------------------------- execute
 
-  async execute<R extends QueryResultRow = QueryResultRow>(
+  execute<R extends QueryResultRow = QueryResultRow>(
     sql: string,
-    params: readonly unknown[] = [],
-    options: ExecuteOptions = {},
+    params: readonly unknown[] = EMPTY,
+    options: ExecuteOptions = NO_OPTIONS,
   ): Promise<OptimizedResult<R>> {
     if (typeof sql !== 'string' || sql.length === 0) {
-      throw new TypeError(`sql must be a non-empty string (received ${typeof sql})`);
+      return Promise.reject(new TypeError(`sql must be a non-empty string (received ${typeof sql})`));
     }
-    if (!Array.isArray(params)) throw new TypeError(`params must be an array (received ${typeof params})`);
+    if (!Array.isArray(params)) {
+      return Promise.reject(new TypeError(`params must be an array (received ${typeof params})`));
+    }
+    // The L1 hit path: synchronous, no parse, no await.
+    const info = this.#analyzer.peek(sql);
+    if (info?.readOnly && !options.explain && (options.cache ?? this.#cacheByDefault)) {
+      const start = now();
+      const entry = this.#l1.get(l1Key(info, options.namespace, params));
+      if (entry !== undefined && Date.now() <= entry.freshUntil && this.#gensMatch(entry.gens, info.tags)) {
+        this.#c.l1Hits++;
+        return Promise.resolve(this.#wrap<R>(entry.result, 'l1', start));
+      }
+    }
+    return this.#execute<R>(sql, params, options, info);
+  }
+
+  async #execute<R extends QueryResultRow>(
+    sql: string,
+    params: readonly unknown[],
+    options: ExecuteOptions,
+    known: SqlInfo | undefined,
+  ): Promise<OptimizedResult<R>> {
     checkNonNegative('cacheTTL', options.cacheTTL);
     const start = now();
-    const info = this.#analyzer.peek(sql) ?? (await this.#analyze(sql));
+    const info = known ?? (await this.#analyze(sql));
     let out: OptimizedResult<R>;
     if ((options.cache ?? this.#cacheByDefault) && info?.readOnly) {
       out = await this.#cachedRead<R>(sql, params, info, options, start);
@@ -304,8 +340,8 @@ class QueryOptimizerImpl implements QueryOptimizer {
     options: ExecuteOptions,
     start: number,
   ): Promise<OptimizedResult<R>> {
-    const key = `${namespaceKey(options.namespace)}\u0001${info.normalized}\u0001${paramsKey(params)}`;
-    const tags = [ALL, ...info.tables];
+    const key = l1Key(info, options.namespace, params);
+    const tags = info.tags;
     const entry = this.#l1.get(key);
     if (entry) {
       if (this.#gensMatch(entry.gens, tags)) {
@@ -319,7 +355,9 @@ class QueryOptimizerImpl implements QueryOptimizer {
           this.#c.staleServed++;
           if (!this.#inflight.has(key)) {
             this.#track(
-              this.#load(key, sql, params, info, tags, options.cacheTTL ?? this.#ttl).catch(() => undefined),
+              this.#load(key, sql, params, info, options.namespace, options.cacheTTL ?? this.#ttl).catch(
+                () => undefined,
+              ),
             );
           }
           return this.#wrap<R>(entry.result, 'l1-stale', start);
@@ -335,7 +373,7 @@ class QueryOptimizerImpl implements QueryOptimizer {
       const shared = await pending.promise;
       return this.#wrap<R>(shared.result, shared.source, start);
     }
-    const loaded = await this.#load(key, sql, params, info, tags, options.cacheTTL ?? this.#ttl);
+    const loaded = await this.#load(key, sql, params, info, options.namespace, options.cacheTTL ?? this.#ttl);
     return this.#wrap<R>(loaded.result, loaded.source, start);
   }
 
@@ -345,17 +383,19 @@ class QueryOptimizerImpl implements QueryOptimizer {
     sql: string,
     params: readonly unknown[],
     info: SqlInfo,
-    tags: readonly string[],
+    ns: CacheNamespace | undefined,
     ttl: number,
   ): Promise<{ result: CachedResult; source: ResultSource }> {
     const existing = this.#inflight.get(key);
     if (existing) return existing.promise;
+    const tags = info.tags;
     const flight: Inflight = { tags, promise: Promise.resolve() as never };
     flight.promise = (async () => {
       const localGens = this.#snapshot(tags);
       let remoteGens: number[] | undefined;
+      const remoteKey = this.#l2 ? l2Key(info, ns, params) : '';
       if (this.#l2) {
-        const found = await this.#l2.lookup(key, tags);
+        const found = await this.#l2.lookup(remoteKey, tags);
         remoteGens = found.generations;
         if (found.envelope) {
           if (this.#gensMatch(localGens, tags)) {
@@ -385,7 +425,7 @@ class QueryOptimizerImpl implements QueryOptimizer {
         );
       }
       if (this.#l2 && remoteGens) {
-        this.#track(this.#l2.store(key, { v: 1, g: remoteGens, r: result }, ttl + this.#swr, encoded));
+        this.#track(this.#l2.store(remoteKey, { v: 1, g: remoteGens, r: result }, ttl + this.#swr, encoded));
       }
       return { result, source: 'database' as const };
     })().finally(() => {

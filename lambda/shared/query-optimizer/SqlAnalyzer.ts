@@ -42,6 +42,10 @@ export interface RelationRef {
 export interface SqlInfo {
   /** Token-normalized text (whitespace and keyword case folded; literals kept): part of the cache key. */
   normalized: string;
+  /** A short per-process id of `normalized` (the L1 key uses it: hashing a long SQL text per hit costs). */
+  id: number;
+  /** Cache tags: `'*'` then `tables`. */
+  tags: string[];
   /** Table tags (relation names, schema dropped: `public.orders` and `orders` share a tag). */
   tables: string[];
   relations: RelationRef[];
@@ -110,6 +114,8 @@ export function analyzeSqlWith(pg: PgQuery, sql: string): SqlInfo {
   } catch {
     return {
       normalized: sql,
+      id: 0,
+      tags: ['*'],
       tables: [],
       relations: [],
       readOnly: false,
@@ -153,9 +159,12 @@ export function analyzeSqlWith(pg: PgQuery, sql: string): SqlInfo {
       t === 'CreateStmt' ||
       t === 'IndexStmt',
   );
+  const tables = [...new Set(relations.map((r) => r.name))];
   return {
     normalized: normalizeTokens(pg, sql),
-    tables: [...new Set(relations.map((r) => r.name))],
+    id: 0,
+    tags: ['*', ...tables],
+    tables,
     relations,
     readOnly,
     parseFailed: false,
@@ -176,6 +185,8 @@ export function analyzeSqlWith(pg: PgQuery, sql: string): SqlInfo {
  */
 export class SqlAnalyzer {
   readonly #infos: LRUCache<string, SqlInfo>;
+  readonly #ids = new LRUCache<string, number>({ max: 10_000 });
+  #nextId = 0;
   readonly #fingerprints = new LRUCache<string, { fingerprint: string; normalized: string }>({ max: 500 });
 
   constructor(entries: number = OPTIMIZER_DEFAULTS.sqlInfoEntries) {
@@ -192,6 +203,12 @@ export class SqlAnalyzer {
     const cached = this.#infos.get(sql);
     if (cached) return cached;
     const info = analyzeSqlWith(await loadSqlParser(), sql);
+    let id = this.#ids.get(info.normalized);
+    if (id === undefined) {
+      id = ++this.#nextId;
+      this.#ids.set(info.normalized, id);
+    }
+    info.id = id;
     this.#infos.set(sql, info);
     return info;
   }
