@@ -170,11 +170,12 @@ export class PerfKitStack extends Stack {
     this.cache = new PerfKitCache(this, 'Cache', { ...props.cache, vpc, subnets: this.network.cacheSubnets });
 
     const dataEnv: Record<string, string> = {
+      // PGSSLMODE is deliberately unset: the pool then verifies TLS against the Amazon CA bundle of the runtime.
       PGHOST: this.database.writerHost,
+      DB_HOST: this.database.writerHost,
       PGPORT: '5432',
       PGDATABASE: this.database.databaseName,
       PGUSER: this.database.username,
-      PGSSLMODE: 'verify-full',
       DB_READER_HOST: readerHost,
       DB_SECRET_ARN: this.database.secret.secretArn,
       DB_IAM_AUTH: this.database.proxy ? 'true' : 'false',

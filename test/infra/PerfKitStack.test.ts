@@ -214,6 +214,7 @@ describe('functions', () => {
           PGHOST: { 'Fn::GetAtt': [Match.stringLikeRegexp('DatabaseClusterProxy'), 'Endpoint'] },
           PGDATABASE: 'perfkit',
           PGUSER: 'perfkit_admin',
+          PGSSLMODE: Match.absent(),
           DB_IAM_AUTH: 'true',
           DB_READER_HOST: { 'Fn::GetAtt': [Match.stringLikeRegexp('ProxyReadOnlyEndpoint'), 'Endpoint'] },
           DB_SECRET_ARN: { Ref: Match.stringLikeRegexp('DatabaseClusterSecretAttachment') },

@@ -251,3 +251,21 @@ describe('network, monitoring and stack props', () => {
     ).toThrow(/^S\/ApiFunction: provisioned concurrency \(max 3\) must not exceed reservedConcurrency \(2\)/);
   });
 });
+
+describe('accepted configurations', () => {
+  it('accepts the cheapest dev database (pausing at 0 ACU, no readers, no proxy)', () => {
+    const { stack, vpc } = scope();
+    const db = new PerfKitDatabase(stack, 'Db', {
+      vpc,
+      subnets: {},
+      rotationSubnets: {},
+      minCapacity: 0,
+      maxCapacity: 2,
+      readers: 0,
+      maxReaders: 0,
+      proxy: false,
+    });
+    expect(db.readerScaling).toBeUndefined();
+    expect(db.proxy).toBeUndefined();
+  });
+});
