@@ -152,6 +152,38 @@ describe('bundleSplit on the example handler', () => {
     );
   });
 
+  it('leaves externalModules out of every chunk and keeps them as runtime imports', () => {
+    // Act
+    const report = bundleSplit({
+      entry: fixture('handler.ts'),
+      outDir: join(dir, 'external'),
+      externalModules: ['@aws-sdk/*'],
+    });
+    const metafile = report.metafile as Metafile;
+    const externalImports = Object.values(metafile.outputs).flatMap((o) =>
+      o.imports.filter((i) => i.external).map((i) => i.path),
+    );
+
+    // Assess
+    expect(outputsWithPackage(metafile, '@aws-sdk/client-sqs')).toEqual([]);
+    expect(externalImports).toContain('@aws-sdk/client-sqs');
+    expect(report.deferredPackages).toEqual(expect.arrayContaining(['pg', 'libpg-query']));
+  });
+
+  it('builds one file with splitting off (the eager single-file peer)', () => {
+    // Act
+    const single = bundleSplit({
+      entry: fixture('handler.ts'),
+      outDir: join(dir, 'single'),
+      splitting: false,
+    });
+
+    // Assess
+    expect(single.chunks.map((c) => c.file)).toEqual(['index.mjs']);
+    expect(single.deferredBytes).toBe(0);
+    expect(single.initPackages).toEqual(expect.arrayContaining([...HEAVY]));
+  });
+
   it('validates options with the field name and the value received', () => {
     // Act / Assess
     expect(() => bundleSplit({ entry: '', outDir: dir })).toThrow(/options\.entry/);
