@@ -13,14 +13,17 @@ import type { OptimizeColdStartOptions, PreloadHandle, PreloadSummary, PreloadTa
  * evaluated. Failures are logged as warnings and counted; `done` never rejects and nothing becomes an
  * unhandled rejection. The timer is `unref()`ed: a preload never keeps a process alive.
  *
- * List what the first requests will probably need anyway: a module evaluation is synchronous
- * CPU work wherever it happens.
+ * To keep the first response entirely clear of it, wrap the handler with `handle.wrap(handler)`
+ * at module scope: the preload then starts only after the first wrapped invocation has returned.
+ * List what the next requests will probably need anyway: a module evaluation is synchronous CPU
+ * work wherever it happens.
  *
  * @example
  * ```ts
  * import { optimizeColdStart } from 'lambda-perf-kit/lazy';
  * const loadDb = () => import('./db.js');
- * optimizeColdStart([loadDb, '@aws-sdk/client-sqs'], { delayMillis: 50 });
+ * const preload = optimizeColdStart([loadDb, '@aws-sdk/client-sqs']);
+ * export const handler = preload.wrap(async (event: unknown) => ({ statusCode: 200 }));
  * ```
  */
 export function optimizeColdStart(
@@ -45,15 +48,28 @@ export function optimizeColdStart(
   for (const [index, target] of targets.entries()) validateTarget(target, index);
 
   let cancelled = false;
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  // 'timer': start when the timer fires; 'invocation': start after the first wrapped invocation.
+  let trigger: 'timer' | 'invocation' = 'timer';
+  let begun = false;
+  let begin!: () => void;
   const queue = [...targets];
   let loaded = 0;
   let failed = 0;
 
-  const done = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, delayMillis);
-    timer.unref();
-  }).then(async (): Promise<PreloadSummary> => {
+  const started = new Promise<void>((resolve) => {
+    begin = () => {
+      if (begun) return;
+      begun = true;
+      clearTimeout(timer);
+      resolve();
+    };
+  });
+  const timer = setTimeout(() => {
+    if (trigger === 'timer') begin();
+  }, delayMillis);
+  timer.unref();
+
+  const done = started.then(async (): Promise<PreloadSummary> => {
     const start = performance.now();
     const worker = async (): Promise<void> => {
       for (;;) {
@@ -85,6 +101,23 @@ export function optimizeColdStart(
     ),
     cancel(): void {
       cancelled = true;
+      begin(); // settle `done` now (everything left is skipped)
+    },
+    wrap<A extends unknown[], R>(handler: (...args: A) => R | Promise<R>): (...args: A) => Promise<R> {
+      if (typeof handler !== 'function') {
+        throw new TypeError(
+          `optimizeColdStart: wrap() needs the handler function; received ${typeof handler}.`,
+        );
+      }
+      if (!begun) trigger = 'invocation';
+      return async (...args: A): Promise<R> => {
+        try {
+          return await handler(...args);
+        } finally {
+          // After the first response is handed back to the runtime, not before.
+          if (!begun) setImmediate(begin);
+        }
+      };
     },
   };
 }

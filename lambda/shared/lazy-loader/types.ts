@@ -41,7 +41,7 @@ export interface OptimizeColdStartOptions {
   /**
    * Wait this long after the call before the first preload. The preload always starts on a later
    * turn of the event loop, after the module that calls it (and so the handler) has finished
-   * evaluating.
+   * evaluating. Ignored once `wrap()` is used (then the first invocation's end starts it).
    * @default 0
    */
   readonly delayMillis?: number;
@@ -63,8 +63,14 @@ export interface PreloadSummary {
 export interface PreloadHandle {
   /** Settles when every listed module has been tried. Never rejects. */
   readonly done: Promise<PreloadSummary>;
-  /** Stops starting new preloads (one already loading finishes). */
+  /** Stops starting new preloads (one already loading finishes); `done` then settles. */
   cancel(): void;
+  /**
+   * Wraps the Lambda handler so the preload starts only after the first invocation has returned
+   * (instead of right after init). Call it at module scope, before the preload has started; the
+   * wrapper adds nothing to later invocations but one `await`.
+   */
+  wrap<A extends unknown[], R>(handler: (...args: A) => R | Promise<R>): (...args: A) => Promise<R>;
 }
 
 /** A route handler of a code splitter. */

@@ -131,6 +131,51 @@ describe('optimizeColdStart', () => {
     expect(summary).toMatchObject({ loaded: 0, skipped: 3 });
   });
 
+  it('with wrap(), waits for the first invocation to return before preloading', async () => {
+    // Prepare
+    const events: string[] = [];
+    const loader = async () => {
+      events.push('preload');
+      return { x: 1 };
+    };
+    const preload = optimizeColdStart([loader]);
+    const handler = preload.wrap(async (name: string) => {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      events.push(`respond ${name}`);
+      return `hello ${name}`;
+    });
+
+    // Act
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const beforeInvocation = [...events];
+    const response = await handler('a');
+    const summary = await preload.done;
+    await handler('b');
+
+    // Assess
+    expect(beforeInvocation).toEqual([]);
+    expect(response).toBe('hello a');
+    expect(summary.loaded).toBe(1);
+    expect(events).toEqual(['respond a', 'preload', 'respond b']);
+  });
+
+  it('with wrap(), starts the preload even when the first invocation throws', async () => {
+    // Prepare
+    const loader = async () => ({ x: 1 });
+    const preload = optimizeColdStart([loader]);
+    const handler = preload.wrap(async () => {
+      throw new Error('bad request');
+    });
+
+    // Act
+    const error = await handler().catch((e: unknown) => e);
+    const summary = await preload.done;
+
+    // Assess
+    expect((error as Error).message).toBe('bad request');
+    expect(summary.loaded).toBe(1);
+  });
+
   it('validates its options eagerly', () => {
     // Act / Assess
     expect(() => optimizeColdStart([], { concurrency: 0 })).toThrow(RangeError);
