@@ -235,7 +235,8 @@ export class PerfKitDatabase extends Construct {
         maxConnectionsPercent: 90,
         debugLogging: false,
       });
-      this.clusterSecurityGroup.connections.allowFrom(this.proxySecurityGroup, Port.tcp(5432), 'RDS Proxy');
+      // addProxy already lets the proxy's security group reach the cluster on its port (a second,
+      // literal-port rule would be a duplicate permission that EC2 rejects at deploy time).
       this.writerHost = this.proxy.endpoint;
     } else {
       this.writerHost = this.cluster.clusterEndpoint.hostname;

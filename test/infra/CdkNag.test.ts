@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, Validations } from 'aws-cdk-lib';
+import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -101,10 +101,11 @@ describe('cdk-nag AwsSolutionsChecks', () => {
     expect(acknowledgements(app).map((a) => a.id)).not.toContain('AwsSolutions-RDS10');
   });
 
-  it('fails synthesis on an unacknowledged finding', () => {
-    const { app } = nagApp({}, (stack) => {
-      new Queue(stack, 'UnprotectedQueue');
-    });
+  it('fails synthesis on an unacknowledged finding (the same plugin setup as bin/app.ts)', () => {
+    const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'perfkit-nag-')) });
+    outdirs.push(app.outdir);
+    new Queue(new Stack(app, 'Bad'), 'UnprotectedQueue');
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     expect(() => app.synth()).toThrow(/AwsSolutions-SQS3/);
   });
 });

@@ -81,6 +81,21 @@ describe('network', () => {
   });
 });
 
+describe('security group rules', () => {
+  it('never repeats a permission (EC2 rejects duplicates at deploy time), counting the cluster port token as 5432', () => {
+    for (const type of ['AWS::EC2::SecurityGroupIngress', 'AWS::EC2::SecurityGroupEgress']) {
+      const keys = Object.values(template.findResources(type)).map((r) => {
+        const { Description: _d, ...rest } = r.Properties as Record<string, unknown>;
+        return JSON.stringify(rest).replace(
+          /\{"Fn::GetAtt":\["DatabaseCluster[0-9A-F]+","Endpoint\.Port"\]\}/g,
+          '5432',
+        );
+      });
+      expect(new Set(keys).size, type).toBe(keys.length);
+    }
+  });
+});
+
 describe('database', () => {
   it('creates an encrypted Aurora PostgreSQL Serverless v2 cluster with IAM auth and Performance Insights', () => {
     template.hasResourceProperties('AWS::RDS::DBCluster', {
