@@ -31,6 +31,9 @@ export const MetricName = {
   PoolConnectionsCreated: 'PoolConnectionsCreated',
   PoolReconnects: 'PoolReconnects',
   PoolRetries: 'PoolRetries',
+  PoolPeak: 'PoolPeakConnections',
+  PoolQueries: 'PoolQueries',
+  PoolQueryTimeP95: 'PoolQueryTimeP95',
   // query optimizer
   CacheHit: 'CacheHit',
   CacheMiss: 'CacheMiss',
