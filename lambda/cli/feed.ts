@@ -123,6 +123,9 @@ export async function feedCommand(args: string[]): Promise<number> {
     return 2;
   }
 
+  // The toolkit pins an SDK release that runs on Node 20; its "future releases need Node 22" notice
+  // would print on every run of this command. Set the variable to 'false' to see it.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const fromStdin = input === '-';
   let totalBytes: number | undefined;
   if (!fromStdin) {
@@ -174,7 +177,9 @@ export async function feedCommand(args: string[]): Promise<number> {
     const now = performance.now();
     if (!force && now - lastDraw < 100) return;
     lastDraw = now;
-    process.stderr.write(progressBar(progress, totalBytes ? bytesRead / totalBytes : undefined));
+    // bytes read × share of read lines already settled (sent or failed), so 100% means done
+    const settled = progress.read > 0 ? (progress.sent + progress.failed) / progress.read : 0;
+    process.stderr.write(progressBar(progress, totalBytes ? (bytesRead / totalBytes) * settled : undefined));
   };
 
   let result: Awaited<ReturnType<typeof feedQueue<Line>>>;
@@ -196,7 +201,7 @@ export async function feedCommand(args: string[]): Promise<number> {
   if (showBar) {
     draw(
       {
-        read: 0,
+        read: result.sent + result.failed.length,
         sent: result.sent,
         failed: result.failed.length,
         retried: result.retried,

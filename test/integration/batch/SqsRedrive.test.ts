@@ -189,6 +189,30 @@ describe('batch processing against the SQS emulator with a DLQ redrive policy', 
     expect((await drain(dlqUrl)).sort()).toEqual(['not json', '{"ok":']);
   });
 
+  it('poller: an unknown identifier or a throwing handler fails the whole batch, as in AWS', async () => {
+    for (const mode of ['unknown-id', 'throws'] as const) {
+      const { queueUrl } = sqs.createQueue(`poller-${mode}`, { VisibilityTimeout: '30' });
+      await feedQueue(['1', '2', '3'], { queueUrl, client: sqs.client });
+      const result = await pollQueue({
+        client: sqs.client,
+        queueUrl,
+        concurrency: 1,
+        idleTimeoutMs: 300,
+        handler: async () => {
+          if (mode === 'unknown-id') return { batchItemFailures: [{ itemIdentifier: 'not-in-this-batch' }] };
+          throw new Error('handler crashed');
+        },
+      });
+      expect(result).toMatchObject({
+        received: 3,
+        deleted: 0,
+        failed: 3,
+        handlerErrors: mode === 'throws' ? 1 : 0,
+      });
+      expect(await depth(queueUrl)).toBe(3);
+    }
+  });
+
   it('returns no failures for an empty event', async () => {
     await expect(processSQSBatch({ Records: [] }, () => undefined, { metrics: false })).resolves.toEqual({
       batchItemFailures: [],

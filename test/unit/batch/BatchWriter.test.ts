@@ -111,6 +111,23 @@ describe('createBatchWriter', () => {
     await expect(writer.close()).resolves.toMatchObject({ written: 0 });
   });
 
+  it('flushes on process beforeExit, then unregisters its hook', async () => {
+    const chunks: number[][] = [];
+    const before = process.listenerCount('beforeExit');
+    const writer = createBatchWriter<number>(
+      async (items) => {
+        chunks.push(items);
+      },
+      { metrics: false, maxBatchSize: 100, maxWaitMs: 0 },
+    );
+    await writer.add(1);
+    expect(process.listenerCount('beforeExit')).toBe(before + 1);
+    process.emit('beforeExit', 0);
+    await writer.flush();
+    expect(chunks).toEqual([[1]]);
+    expect(process.listenerCount('beforeExit')).toBe(before);
+  });
+
   it('validates its options', () => {
     expect(() => createBatchWriter(async () => undefined, { maxBatchSize: 0 })).toThrow(
       /options\.maxBatchSize must be a whole number ≥ 1; received 0/,
