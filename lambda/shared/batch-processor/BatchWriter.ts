@@ -224,6 +224,7 @@ export function createBatchWriter<T>(fn: WriteFn<T>, options: BatchWriterOptions
           activeFlushes--;
           wakeRoom();
           if (buffer.length >= maxBatchSize || (forcing > 0 && buffer.length > 0)) pump();
+          armTimer(); // a timer that fired while all flush slots were busy must not strand the rest
           wakeIdle();
         });
     }

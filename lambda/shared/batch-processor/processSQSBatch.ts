@@ -159,7 +159,7 @@ class Deadline {
   readonly ms: number;
   private timer: NodeJS.Timeout | undefined;
   constructor(ms: number) {
-    this.ms = Math.max(1, Math.floor(ms));
+    this.ms = Math.min(2_147_483_647, Math.max(1, Math.floor(ms))); // setTimeout's range
     this.promise = new Promise<never>((_, reject) => {
       this.timer = setTimeout(() => {
         reject(DEADLINE); // first, so a handler that returns on abort still counts as timed out

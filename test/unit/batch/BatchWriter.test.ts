@@ -128,6 +128,20 @@ describe('createBatchWriter', () => {
     expect(process.listenerCount('beforeExit')).toBe(before);
   });
 
+  it('writes items whose wait timer fired while every flush slot was busy', async () => {
+    const writer = createBatchWriter<number>(
+      async () => {
+        await new Promise((r) => setTimeout(r, 20));
+      },
+      { ...base, maxBatchSize: 2, maxWaitMs: 2 },
+    );
+    const first = [writer.write(1), writer.write(2)];
+    await expect(writer.write(3)).resolves.toBeUndefined(); // no flush() call: the timer must re-arm
+    await Promise.all(first);
+    expect(writer.stats.written).toBe(3);
+    await writer.close();
+  });
+
   it('validates its options', () => {
     expect(() => createBatchWriter(async () => undefined, { maxBatchSize: 0 })).toThrow(
       /options\.maxBatchSize must be a whole number ≥ 1; received 0/,
