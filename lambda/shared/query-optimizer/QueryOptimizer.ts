@@ -74,6 +74,8 @@ interface L1Entry {
   gens: number[];
   freshUntil: number;
   size: number;
+  /** Last time (ms) the hit path refreshed this entry's LRU recency. */
+  bumped: number;
 }
 
 interface Inflight {
@@ -126,13 +128,31 @@ function bigintSafe(_key: string, value: unknown): unknown {
   return typeof value === 'bigint' ? `${value}n` : value;
 }
 
+/**
+ * Parameters as a key: primitives tagged by type (strings length-prefixed, so it is unambiguous),
+ * anything else as JSON (self-delimiting). Cheaper than JSON of the whole array on the hit path.
+ */
 function paramsKey(params: readonly unknown[]): string {
-  if (params.length === 0) return '[]';
-  try {
-    return JSON.stringify(params);
-  } catch {
-    return JSON.stringify(params, bigintSafe);
+  let out = '';
+  for (const p of params) {
+    switch (typeof p) {
+      case 'number':
+        out += `n${p}|`;
+        break;
+      case 'string':
+        out += `s${p.length}:${p}|`;
+        break;
+      case 'boolean':
+        out += p ? 't|' : 'f|';
+        break;
+      case 'bigint':
+        out += `b${p}|`;
+        break;
+      default:
+        out += p === null ? 'z|' : p === undefined ? 'u|' : `j${JSON.stringify(p, bigintSafe)}|`;
+    }
   }
+  return out;
 }
 
 /**
@@ -165,8 +185,10 @@ class QueryOptimizerImpl implements QueryOptimizer {
   readonly #analyzer = new SqlAnalyzer();
   readonly #l1: LRUCache<string, L1Entry>;
   readonly #l1MaxBytes: number;
+  /** The same entries as #l1 (kept in step by its dispose hook): the hit path reads this plain Map. */
+  readonly #hot = new Map<string, L1Entry>();
   readonly #l2: RedisCache | undefined;
-  readonly #gens = new Map<string, number>();
+  readonly #gens = new Map<string, { v: number }>();
   readonly #inflight = new Map<string, Inflight>();
   readonly #background = new Set<Promise<unknown>>();
   readonly #slowLog: SlowQueryLog;
@@ -227,8 +249,9 @@ class QueryOptimizerImpl implements QueryOptimizer {
       maxSize: this.#l1MaxBytes,
       sizeCalculation: (entry) => Math.max(1, entry.size),
       ttlAutopurge: false,
-      dispose: (_value, _key, reason) => {
+      dispose: (value, key, reason) => {
         if (reason === 'evict') this.#c.evictions++;
+        if (this.#hot.get(key) === value) this.#hot.delete(key);
       },
     });
     this.#preparedThreshold = o.preparedStatementThreshold ?? 0;
@@ -261,10 +284,19 @@ class QueryOptimizerImpl implements QueryOptimizer {
     const info = this.#analyzer.peek(sql);
     if (info?.readOnly && !options.explain && (options.cache ?? this.#cacheByDefault)) {
       const start = now();
-      const entry = this.#l1.get(l1Key(info, options.namespace, params));
-      if (entry !== undefined && Date.now() <= entry.freshUntil && this.#gensMatch(entry.gens, info.tags)) {
-        this.#c.l1Hits++;
-        return Promise.resolve(this.#wrap<R>(entry.result, 'l1', start));
+      const key = l1Key(info, options.namespace, params);
+      const entry = this.#hot.get(key);
+      if (entry !== undefined) {
+        const t = Date.now();
+        if (t <= entry.freshUntil && this.#gensMatch(entry.gens, info)) {
+          // LRU recency at one-second grain: cheaper than touching the LRU on every hit.
+          if (t - entry.bumped > 1_000) {
+            entry.bumped = t;
+            this.#l1.get(key);
+          }
+          this.#c.l1Hits++;
+          return Promise.resolve(this.#wrap<R>(entry.result, 'l1', start));
+        }
       }
     }
     return this.#execute<R>(sql, params, options, info);
@@ -306,13 +338,24 @@ class QueryOptimizerImpl implements QueryOptimizer {
     }
   }
 
-  #snapshot(tags: readonly string[]): number[] {
-    return tags.map((t) => this.#gens.get(t) ?? 0);
+  #counter(table: string): { v: number } {
+    let counter = this.#gens.get(table);
+    if (!counter) {
+      counter = { v: 0 };
+      this.#gens.set(table, counter);
+    }
+    return counter;
   }
 
-  #gensMatch(gens: readonly number[], tags: readonly string[]): boolean {
-    for (let i = 0; i < tags.length; i++) {
-      if ((this.#gens.get(tags[i] as string) ?? 0) !== gens[i]) return false;
+  #snapshot(info: SqlInfo): number[] {
+    info.counters ??= info.tags.map((t) => this.#counter(t));
+    return info.counters.map((c) => c.v);
+  }
+
+  #gensMatch(gens: readonly number[], info: SqlInfo): boolean {
+    const counters = (info.counters ??= info.tags.map((t) => this.#counter(t)));
+    for (let i = 0; i < counters.length; i++) {
+      if ((counters[i] as { v: number }).v !== gens[i]) return false;
     }
     return true;
   }
@@ -341,10 +384,9 @@ class QueryOptimizerImpl implements QueryOptimizer {
     start: number,
   ): Promise<OptimizedResult<R>> {
     const key = l1Key(info, options.namespace, params);
-    const tags = info.tags;
     const entry = this.#l1.get(key);
     if (entry) {
-      if (this.#gensMatch(entry.gens, tags)) {
+      if (this.#gensMatch(entry.gens, info)) {
         const t = Date.now();
         if (t <= entry.freshUntil) {
           this.#c.l1Hits++;
@@ -391,19 +433,19 @@ class QueryOptimizerImpl implements QueryOptimizer {
     const tags = info.tags;
     const flight: Inflight = { tags, promise: Promise.resolve() as never };
     flight.promise = (async () => {
-      const localGens = this.#snapshot(tags);
+      const localGens = this.#snapshot(info);
       let remoteGens: number[] | undefined;
       const remoteKey = this.#l2 ? l2Key(info, ns, params) : '';
       if (this.#l2) {
         const found = await this.#l2.lookup(remoteKey, tags);
         remoteGens = found.generations;
         if (found.envelope) {
-          if (this.#gensMatch(localGens, tags)) {
+          if (this.#gensMatch(localGens, info)) {
             const size = this.#sizeOf(found.envelope.r, key);
-            this.#l1.set(
+            this.#store(
               key,
-              { result: found.envelope.r, gens: localGens, freshUntil: Date.now() + ttl, size },
-              { ttl: ttl + this.#swr, size },
+              { result: found.envelope.r, gens: localGens, freshUntil: Date.now() + ttl, size, bumped: 0 },
+              ttl,
             );
           }
           return { result: found.envelope.r, source: 'l2' as const };
@@ -412,17 +454,9 @@ class QueryOptimizerImpl implements QueryOptimizer {
       const result = toCachedResult(await this.#runQuery(sql, params, info));
       const encoded = encodeEnvelope({ v: 1, g: remoteGens ?? [], r: result });
       // Stored only if no write to these tables committed since the read started.
-      if (this.#gensMatch(localGens, tags) && this.#inflight.get(key) === flight) {
-        this.#l1.set(
-          key,
-          {
-            result,
-            gens: localGens,
-            freshUntil: Date.now() + ttl,
-            size: encoded.length * 2 + key.length * 2,
-          },
-          { ttl: ttl + this.#swr, size: encoded.length * 2 + key.length * 2 },
-        );
+      if (this.#gensMatch(localGens, info) && this.#inflight.get(key) === flight) {
+        const size = encoded.length * 2 + key.length * 2;
+        this.#store(key, { result, gens: localGens, freshUntil: Date.now() + ttl, size, bumped: 0 }, ttl);
       }
       if (this.#l2 && remoteGens) {
         this.#track(this.#l2.store(remoteKey, { v: 1, g: remoteGens, r: result }, ttl + this.#swr, encoded));
@@ -433,6 +467,12 @@ class QueryOptimizerImpl implements QueryOptimizer {
     });
     this.#inflight.set(key, flight);
     return flight.promise;
+  }
+
+  #store(key: string, entry: L1Entry, ttl: number): void {
+    this.#l1.set(key, entry, { ttl: ttl + this.#swr, size: entry.size });
+    // lru-cache refuses an entry bigger than its budget: only index what it kept.
+    if (this.#l1.peek(key) === entry) this.#hot.set(key, entry);
   }
 
   #sizeOf(result: CachedResult, key: string): number {
@@ -498,7 +538,7 @@ class QueryOptimizerImpl implements QueryOptimizer {
   }
 
   async invalidateTables(tables: readonly string[]): Promise<void> {
-    for (const t of tables) this.#gens.set(t, (this.#gens.get(t) ?? 0) + 1);
+    for (const t of tables) this.#counter(t).v++;
     this.#c.invalidations++;
     for (const [key, flight] of this.#inflight) {
       if (tables.includes(ALL) || flight.tags.some((t) => tables.includes(t))) this.#inflight.delete(key);
@@ -508,6 +548,7 @@ class QueryOptimizerImpl implements QueryOptimizer {
 
   async invalidateAll(): Promise<void> {
     this.#l1.clear();
+    this.#hot.clear();
     await this.invalidateTables([ALL]);
   }
 

@@ -46,6 +46,8 @@ export interface SqlInfo {
   id: number;
   /** Cache tags: `'*'` then `tables`. */
   tags: string[];
+  /** The optimizer's generation counters of `tags` (resolved once, so a cache hit does no map lookups). */
+  counters?: Array<{ v: number }>;
   /** Table tags (relation names, schema dropped: `public.orders` and `orders` share a tag). */
   tables: string[];
   relations: RelationRef[];
@@ -184,13 +186,15 @@ export function analyzeSqlWith(pg: PgQuery, sql: string): SqlInfo {
  * ```
  */
 export class SqlAnalyzer {
-  readonly #infos: LRUCache<string, SqlInfo>;
+  // A plain Map (oldest dropped first when full): the cache-hit path reads it on every call.
+  readonly #infos = new Map<string, SqlInfo>();
+  readonly #maxInfos: number;
   readonly #ids = new LRUCache<string, number>({ max: 10_000 });
   #nextId = 0;
   readonly #fingerprints = new LRUCache<string, { fingerprint: string; normalized: string }>({ max: 500 });
 
   constructor(entries: number = OPTIMIZER_DEFAULTS.sqlInfoEntries) {
-    this.#infos = new LRUCache<string, SqlInfo>({ max: entries });
+    this.#maxInfos = Math.max(1, entries);
   }
 
   /** The cached analysis, without loading anything. */
@@ -209,6 +213,10 @@ export class SqlAnalyzer {
       this.#ids.set(info.normalized, id);
     }
     info.id = id;
+    if (this.#infos.size >= this.#maxInfos) {
+      const oldest = this.#infos.keys().next().value;
+      if (oldest !== undefined) this.#infos.delete(oldest);
+    }
     this.#infos.set(sql, info);
     return info;
   }
