@@ -87,6 +87,8 @@ export function makeSqsEvent(
 export interface ApiEventOptions {
   /** @default 'GET' */
   method?: string;
+  /** The route template API Gateway matched, e.g. `/products/{id}` (routeKey = method + route). @default - the path */
+  route?: string;
   queryStringParameters?: Record<string, string>;
   pathParameters?: Record<string, string>;
   body?: unknown;
@@ -105,9 +107,10 @@ export function makeApiGatewayV2Event(path: string, options: ApiEventOptions = {
   const method = options.method ?? 'GET';
   const query = options.queryStringParameters;
   const now = new Date();
+  const routeKey = `${method} ${options.route ?? path}`;
   const event: APIGatewayProxyEventV2 = {
     version: '2.0',
-    routeKey: `${method} ${path}`,
+    routeKey,
     rawPath: path,
     rawQueryString: query ? new URLSearchParams(query).toString() : '',
     headers: { 'content-type': 'application/json', 'user-agent': 'perf-kit-local', ...options.headers },
@@ -118,7 +121,7 @@ export function makeApiGatewayV2Event(path: string, options: ApiEventOptions = {
       domainPrefix: 'perfkitapi',
       http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'perf-kit-local' },
       requestId: randomUUID(),
-      routeKey: `${method} ${path}`,
+      routeKey,
       stage: '$default',
       time: now.toISOString(),
       timeEpoch: now.getTime(),
