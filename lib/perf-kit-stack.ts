@@ -281,6 +281,22 @@ export class PerfKitStack extends Stack {
       targets: [new LambdaTarget(this.maintenance.alias, { retryAttempts: 2 })],
     });
 
+    // Connection budget for the pool (direct connections only: through RDS Proxy the proxy
+    // multiplexes and caps the database side). Set only when every function's concurrency is bounded.
+    const apiConcurrency = apiSettings.reservedConcurrency ?? (prod ? 100 : undefined);
+    const workerConcurrency =
+      workerSettings.reservedConcurrency ?? (workerSettings.maxConcurrency ?? 10) * (this.fifoQueue ? 2 : 1);
+    const maintenanceConcurrency = maintenanceSettings.reservedConcurrency ?? 1;
+    if (!this.database.proxy && apiConcurrency !== undefined) {
+      const budget = {
+        DB_MAX_CONNECTIONS: String(this.database.estimatedMaxConnections),
+        DB_EXPECTED_CONCURRENCY: String(apiConcurrency + workerConcurrency + maintenanceConcurrency),
+      };
+      for (const fn of [this.api, this.worker, this.maintenance]) {
+        for (const [key, value] of Object.entries(budget)) fn.function.addEnvironment(key, value);
+      }
+    }
+
     for (const fn of [this.api, this.worker, this.maintenance]) {
       this.database.allowFrom(fn.function);
       this.database.grantConnect(fn.role);

@@ -137,6 +137,12 @@ export class PerfKitDatabase extends Construct {
   public readonly databaseName: string;
   /** The user the functions connect as (the master user; IAM auth goes through the proxy). */
   public readonly username: string;
+  /**
+   * Estimated `max_connections` of one instance at max ACU: Aurora PostgreSQL's default
+   * `LEAST(DBInstanceClassMemory / 9531392, 5000)` with 2 GiB per ACU, less 15% because
+   * `DBInstanceClassMemory` is below the nominal memory. An estimate for pool sizing, not a limit.
+   */
+  public readonly estimatedMaxConnections: number;
   /** The reader-count scalable target, when reader auto-scaling is on. */
   public readonly readerScaling?: ScalableTarget;
   /** Security group of the cluster. */
@@ -155,6 +161,10 @@ export class PerfKitDatabase extends Construct {
     const readerCpuTarget = props.readerCpuTarget ?? 60;
     this.validate(minCapacity, maxCapacity, readers, maxReaders, readerCpuTarget);
     this.databaseName = props.databaseName ?? 'perfkit';
+    this.estimatedMaxConnections = Math.min(
+      5000,
+      Math.floor((0.85 * maxCapacity * 2 * 1024 ** 3) / 9_531_392),
+    );
     this.username = props.masterUsername ?? 'perfkit_admin';
     const deletionProtection = props.deletionProtection ?? true;
 

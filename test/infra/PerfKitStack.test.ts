@@ -230,6 +230,7 @@ describe('functions', () => {
           PGDATABASE: 'perfkit',
           PGUSER: 'perfkit_admin',
           PGSSLMODE: Match.absent(),
+          DB_MAX_CONNECTIONS: Match.absent(),
           DB_IAM_AUTH: 'true',
           DB_READER_HOST: { 'Fn::GetAtt': [Match.stringLikeRegexp('ProxyReadOnlyEndpoint'), 'Endpoint'] },
           DB_SECRET_ARN: { Ref: Match.stringLikeRegexp('DatabaseClusterSecretAttachment') },

@@ -133,6 +133,12 @@ describe('prod stage', () => {
         }),
       },
     });
+    // 16 ACU → 32 GiB → 0.85 × 32 GiB / 9531392 ≈ 3064 connections, shared by 40 (API) + 2 × 25 (worker, two queues) + 1 environments.
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({ DB_MAX_CONNECTIONS: '3064', DB_EXPECTED_CONCURRENCY: '91' }),
+      },
+    });
     const policies = JSON.stringify(template.findResources('AWS::IAM::Policy'));
     expect(policies).toMatch(
       /dbuser:",\{"Fn::GetAtt":\["DatabaseCluster[0-9A-F]+","DBClusterResourceId"\]\},"\/perfkit_admin/,
