@@ -12,7 +12,14 @@ export function backoffDelay(attempt: number, baseMs: number, capMs: number): nu
   return Math.floor(Math.random() * ceiling);
 }
 
-/** Waits `ms` milliseconds (an unref'd timer, so it never keeps a process alive on its own). */
+/**
+ * Waits `ms` milliseconds (an unref'd timer, so it never keeps a process alive on its own).
+ *
+ * @example
+ * ```ts
+ * await sleep(backoffDelay(attempt, 50, 1000));
+ * ```
+ */
 export function sleep(ms: number): Promise<void> {
   if (ms <= 0) return Promise.resolve();
   return new Promise((resolve) => {

@@ -73,5 +73,13 @@ export const FEEDER_DEFAULTS = {
   retryMaxDelayMs: 5_000,
 } as const;
 
-/** The largest number of bind parameters one PostgreSQL statement accepts. */
+/**
+ * The largest number of bind parameters one PostgreSQL statement accepts.
+ *
+ * @example
+ * ```ts
+ * import { PG_MAX_PARAMS } from 'lambda-perf-kit/batch';
+ * const rowsPerInsert = Math.floor(PG_MAX_PARAMS / columns.length);
+ * ```
+ */
 export const PG_MAX_PARAMS = 65_535;

@@ -82,7 +82,15 @@ interface Pending<M> {
 
 const encoder = new TextEncoder();
 
-/** Bytes SQS counts for a message: body plus attribute names, types and values. */
+/**
+ * Bytes SQS counts for a message: body plus attribute names, types and values.
+ *
+ * @example
+ * ```ts
+ * import { messageBytes } from 'lambda-perf-kit/batch';
+ * messageBytes({ body: 'héllo' }); // 6
+ * ```
+ */
 export function messageBytes(message: FeedMessage): number {
   let bytes = Buffer.byteLength(message.body, 'utf8');
   for (const [name, value] of Object.entries(message.attributes ?? {})) {

@@ -208,6 +208,20 @@ describe('processSQSBatch', () => {
     expect(stats.mock.calls[0]?.[0]).toMatchObject({ timedOut: 1 });
   });
 
+  it('keeps concurrent invocations in one environment apart', async () => {
+    const low = { ...makeContext(), getRemainingTimeInMillis: () => 10 };
+    const high = makeContext();
+    const a = makeSqsEvent([1, 2, 3]);
+    const b = makeSqsEvent([4, 5, 6]);
+    const slow = () => new Promise((r) => setTimeout(r, 2));
+    const [ra, rb] = await Promise.all([
+      processSQSBatch(a, slow, { ...silent, context: low, throwOnFullBatchFailure: false }),
+      processSQSBatch(b, slow, { ...silent, context: high }),
+    ]);
+    expect(ids(ra)).toEqual(a.Records.map((r) => r.messageId));
+    expect(ids(rb)).toEqual([]);
+  });
+
   it('passes the Lambda context as the second argument, like Powertools', async () => {
     const context = makeContext();
     const seen: unknown[] = [];
