@@ -17,10 +17,24 @@ import { PerfKitMonitoring, type PerfKitMonitoringOptions } from './constructs/m
 import { PerfKitNetwork, type PerfKitNetworkProps } from './constructs/network.js';
 import { PerfKitQueueWorker } from './constructs/queue-worker.js';
 
-/** Deployment stage: `prod` turns on deletion protection and larger defaults. */
+/**
+ * Deployment stage: `prod` turns on deletion protection and larger defaults.
+ *
+ * @example
+ * ```ts
+ * new PerfKitStack(app, 'PerfKit-prod', { stage: 'prod' satisfies PerfKitStage });
+ * ```
+ */
 export type PerfKitStage = 'dev' | 'prod';
 
-/** Sizing of one function. */
+/**
+ * Sizing of one function.
+ *
+ * @example
+ * ```ts
+ * const sizing: PerfKitFunctionSettings = { memorySize: Size.mebibytes(2048), timeout: Duration.seconds(15) };
+ * ```
+ */
 export interface PerfKitFunctionSettings {
   /**
    * Memory.
@@ -43,7 +57,14 @@ export interface PerfKitFunctionSettings {
   readonly entry?: string;
 }
 
-/** Settings of the API function. */
+/**
+ * Settings of the API function.
+ *
+ * @example
+ * ```ts
+ * const api: PerfKitApiSettings = { reservedConcurrency: 50, provisionedConcurrency: { min: 2, max: 40 } };
+ * ```
+ */
 export interface PerfKitApiSettings extends PerfKitFunctionSettings {
   /**
    * Provisioned concurrency on the `live` alias with auto-scaling; `false` for none.
@@ -52,7 +73,14 @@ export interface PerfKitApiSettings extends PerfKitFunctionSettings {
   readonly provisionedConcurrency?: ProvisionedConcurrencyOptions | false;
 }
 
-/** Settings of the SQS worker and its queues. */
+/**
+ * Settings of the SQS worker and its queues.
+ *
+ * @example
+ * ```ts
+ * const worker: PerfKitWorkerSettings = { batchSize: 25, maxBatchingWindow: Duration.seconds(2), maxConcurrency: 20 };
+ * ```
+ */
 export interface PerfKitWorkerSettings extends PerfKitFunctionSettings {
   /** Records per batch. @default 10 */
   readonly batchSize?: number;
@@ -68,13 +96,27 @@ export interface PerfKitWorkerSettings extends PerfKitFunctionSettings {
   readonly fifoQueue?: boolean;
 }
 
-/** Settings of the maintenance function (slow-query report + index advice). */
+/**
+ * Settings of the maintenance function (slow-query report + index advice).
+ *
+ * @example
+ * ```ts
+ * const maintenance: PerfKitMaintenanceSettings = { schedule: Schedule.cron({ hour: '3', minute: '0' }) };
+ * ```
+ */
 export interface PerfKitMaintenanceSettings extends PerfKitFunctionSettings {
   /** When it runs. @default Schedule.rate(Duration.days(1)) */
   readonly schedule?: Schedule;
 }
 
-/** Props of {@link PerfKitStack}. */
+/**
+ * Props of {@link PerfKitStack}.
+ *
+ * @example
+ * ```ts
+ * const props: PerfKitStackProps = { stage: 'prod', cache: { mode: 'replication-group' }, worker };
+ * ```
+ */
 export interface PerfKitStackProps extends StackProps {
   /**
    * Stage. `prod`: deletion protection on the database, snapshots on delete, larger defaults.

@@ -16,7 +16,16 @@ import { Construct } from 'constructs';
 import { METRICS_NAMESPACE } from '../../lambda/shared/observability/constants.js';
 import { SPLIT_BUNDLE_HANDLER, splitBundleCode } from '../bundling/index.js';
 
-/** A scheduled change of the provisioned-concurrency range (e.g. business hours). */
+/**
+ * A scheduled change of the provisioned-concurrency range (e.g. business hours).
+ *
+ * @example
+ * ```ts
+ * const morning: ProvisionedConcurrencySchedule = {
+ *   name: 'Morning', schedule: Schedule.cron({ hour: '8', minute: '0' }), minCapacity: 10,
+ * };
+ * ```
+ */
 export interface ProvisionedConcurrencySchedule {
   /** Name of the scheduled action (unique per function). */
   readonly name: string;
@@ -28,7 +37,14 @@ export interface ProvisionedConcurrencySchedule {
   readonly maxCapacity?: number;
 }
 
-/** Provisioned concurrency on the alias, with auto-scaling. */
+/**
+ * Provisioned concurrency on the alias, with auto-scaling.
+ *
+ * @example
+ * ```ts
+ * const pc: ProvisionedConcurrencyOptions = { min: 2, max: 20, utilizationTarget: 0.7, schedules: [morning] };
+ * ```
+ */
 export interface ProvisionedConcurrencyOptions {
   /** Environments kept initialised (the auto-scaling floor). */
   readonly min: number;
@@ -49,7 +65,17 @@ export interface ProvisionedConcurrencyOptions {
   readonly schedules?: readonly ProvisionedConcurrencySchedule[];
 }
 
-/** Props of {@link PerfKitFunction}. */
+/**
+ * Props of {@link PerfKitFunction}.
+ *
+ * @example
+ * ```ts
+ * const props: PerfKitFunctionProps = {
+ *   entry: 'src/handler.ts', serviceName: 'orders-api', vpc, vpcSubnets, securityGroups: [sg],
+ *   memorySize: Size.mebibytes(1024), timeout: Duration.seconds(10),
+ * };
+ * ```
+ */
 export interface PerfKitFunctionProps {
   /** The handler's entry file (TypeScript), bundled by the code-splitting bundler; must export `handler`. */
   readonly entry: string;

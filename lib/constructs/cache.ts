@@ -18,16 +18,45 @@ import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 
-/** How the cache is provisioned. */
+/**
+ * How the cache is provisioned.
+ *
+ * @example
+ * ```ts
+ * const mode: CacheMode = 'replication-group';
+ * new PerfKitCache(this, 'Cache', { vpc, subnets, mode });
+ * ```
+ */
 export type CacheMode = 'serverless' | 'replication-group';
 
-/** The cache engine. */
+/**
+ * The cache engine.
+ *
+ * @example
+ * ```ts
+ * new PerfKitCache(this, 'Cache', { vpc, subnets, engine: 'redis' satisfies CacheEngine });
+ * ```
+ */
 export type CacheEngine = 'valkey' | 'redis';
 
-/** Node families Application Auto Scaling supports for ElastiCache replicas. */
+/**
+ * Node families Application Auto Scaling supports for ElastiCache replicas.
+ *
+ * @example
+ * ```ts
+ * AUTO_SCALING_NODE_FAMILIES.includes('r7g'); // true
+ * ```
+ */
 export const AUTO_SCALING_NODE_FAMILIES = ['m5', 'm6g', 'm7g', 'r5', 'r6g', 'r6gd', 'r7g'] as const;
 
-/** Props of {@link PerfKitCache}. */
+/**
+ * Props of {@link PerfKitCache}.
+ *
+ * @example
+ * ```ts
+ * const props: PerfKitCacheProps = { vpc, subnets: { subnetGroupName: 'cache' }, mode: 'serverless' };
+ * ```
+ */
 export interface PerfKitCacheProps {
   /** The VPC. */
   readonly vpc: IVpc;

@@ -27,10 +27,27 @@ import {
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 
-/** Serverless v2 capacity limits (ACU), from the Aurora documentation. */
+/**
+ * Serverless v2 capacity limits (ACU), from the Aurora documentation.
+ *
+ * @example
+ * ```ts
+ * const { min, max } = AURORA_ACU_RANGE; // 0, 256
+ * ```
+ */
 export const AURORA_ACU_RANGE = { min: 0, max: 256 } as const;
 
-/** Props of {@link PerfKitDatabase}. */
+/**
+ * Props of {@link PerfKitDatabase}.
+ *
+ * @example
+ * ```ts
+ * const props: PerfKitDatabaseProps = {
+ *   vpc, subnets: { subnetGroupName: 'database' }, rotationSubnets: { subnetGroupName: 'functions' },
+ *   minCapacity: 0.5, maxCapacity: 8,
+ * };
+ * ```
+ */
 export interface PerfKitDatabaseProps {
   /** The VPC. */
   readonly vpc: IVpc;

@@ -23,7 +23,14 @@ import { Construct } from 'constructs';
 import { METRICS_NAMESPACE, MetricName } from '../../lambda/shared/observability/constants.js';
 import type { PerfKitCache } from './cache.js';
 
-/** A function the dashboard shows: its Powertools service and alias. */
+/**
+ * A function the dashboard shows: its Powertools service and alias.
+ *
+ * @example
+ * ```ts
+ * const api: MonitoredFunction = { label: 'API', serviceName: 'orders-api', alias: fn.alias, provisioned: true };
+ * ```
+ */
 export interface MonitoredFunction {
   /** Label on the dashboard. */
   readonly label: string;
@@ -37,7 +44,14 @@ export interface MonitoredFunction {
   readonly batchWorker?: boolean;
 }
 
-/** A queue the dashboard shows. */
+/**
+ * A queue the dashboard shows.
+ *
+ * @example
+ * ```ts
+ * const orders: MonitoredQueue = { label: 'Orders', queue: work.queue, deadLetterQueue: work.deadLetterQueue };
+ * ```
+ */
 export interface MonitoredQueue {
   /** Label on the dashboard. */
   readonly label: string;
@@ -47,7 +61,14 @@ export interface MonitoredQueue {
   readonly deadLetterQueue: IQueue;
 }
 
-/** Knobs of {@link PerfKitMonitoring}: alarm thresholds and the notification target. */
+/**
+ * Knobs of {@link PerfKitMonitoring}: alarm thresholds and the notification target.
+ *
+ * @example
+ * ```ts
+ * const options: PerfKitMonitoringOptions = { alarmEmail: 'oncall@example.com', poolWaitingThreshold: 10 };
+ * ```
+ */
 export interface PerfKitMonitoringOptions {
   /**
    * Dashboard name.
@@ -96,7 +117,14 @@ export interface PerfKitMonitoringOptions {
   readonly cacheCpuThreshold?: number;
 }
 
-/** Props of {@link PerfKitMonitoring}: the knobs plus what to watch. */
+/**
+ * Props of {@link PerfKitMonitoring}: the knobs plus what to watch.
+ *
+ * @example
+ * ```ts
+ * const props: PerfKitMonitoringProps = { ...options, functions: [api], queues: [orders] };
+ * ```
+ */
 export interface PerfKitMonitoringProps extends PerfKitMonitoringOptions {
   /** The functions. */
   readonly functions: readonly MonitoredFunction[];

@@ -17,7 +17,14 @@ import {
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 
-/** Subnet group names created by {@link PerfKitNetwork}. */
+/**
+ * Subnet group names created by {@link PerfKitNetwork}.
+ *
+ * @example
+ * ```ts
+ * vpc.selectSubnets({ subnetGroupName: SubnetGroup.Database });
+ * ```
+ */
 export const SubnetGroup = {
   Functions: 'functions',
   Database: 'database',
@@ -25,7 +32,14 @@ export const SubnetGroup = {
   Public: 'public',
 } as const;
 
-/** Props of {@link PerfKitNetwork}. */
+/**
+ * Props of {@link PerfKitNetwork}.
+ *
+ * @example
+ * ```ts
+ * const props: PerfKitNetworkProps = { maxAzs: 3, natGateways: 0 };
+ * ```
+ */
 export interface PerfKitNetworkProps {
   /**
    * Availability zones to spread the subnets over (Aurora and a multi-AZ cache need at least 2).

@@ -4,12 +4,35 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { DeduplicationScope, FifoThroughputLimit, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
-/** Smallest `maxReceiveCount` accepted: AWS recommends at least 5 so throttled batches are not dead-lettered. */
+/**
+ * Smallest `maxReceiveCount` accepted: AWS recommends at least 5 so throttled batches are not dead-lettered.
+ *
+ * @example
+ * ```ts
+ * new PerfKitQueueWorker(this, 'Q', { consumer, consumerTimeout, maxReceiveCount: MIN_MAX_RECEIVE_COUNT });
+ * ```
+ */
 export const MIN_MAX_RECEIVE_COUNT = 5;
-/** Visibility timeout must be at least this multiple of the consumer's timeout (AWS guidance for Lambda). */
+/**
+ * Visibility timeout must be at least this multiple of the consumer's timeout (AWS guidance for Lambda).
+ *
+ * @example
+ * ```ts
+ * const visibility = Duration.seconds(30 * VISIBILITY_TIMEOUT_FACTOR); // 180 s for a 30 s worker
+ * ```
+ */
 export const VISIBILITY_TIMEOUT_FACTOR = 6;
 
-/** Props of {@link PerfKitQueueWorker}. */
+/**
+ * Props of {@link PerfKitQueueWorker}.
+ *
+ * @example
+ * ```ts
+ * const props: PerfKitQueueWorkerProps = {
+ *   consumer: worker.alias, consumerTimeout: Duration.seconds(30), fifo: true, batchSize: 10,
+ * };
+ * ```
+ */
 export interface PerfKitQueueWorkerProps {
   /** The consumer, normally a function alias (the event source mapping is created on it). */
   readonly consumer: IFunction;
