@@ -39,7 +39,10 @@ export async function handler(
   const logger = getLogger();
   try {
     const slow = await optimizer.getSlowQueries({ includePgStatStatements: true, limit: 10 });
-    const advice = await optimizer.suggestIndexes({ includePgStatStatements: true });
+    // Without HypoPG the advisor can check candidates with real indexes inside a rolled-back
+    // transaction: opt-in, because building an index takes locks and time on the database.
+    const verifyWithRealIndexes = process.env.INDEX_ADVISOR_REAL_INDEX_CHECK === 'true';
+    const advice = await optimizer.suggestIndexes({ includePgStatStatements: true, verifyWithRealIndexes });
     const report: MaintenanceReport = {
       slowQueries: slow.map((entry) => ({
         fingerprint: entry.fingerprint,

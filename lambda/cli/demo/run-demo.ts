@@ -38,7 +38,28 @@ interface SectionEntry {
   run: (ctx: DemoContext) => Promise<DemoSection>;
 }
 
-export const SECTIONS: SectionEntry[] = [];
+export const SECTIONS: SectionEntry[] = [
+  {
+    key: 'optimizer',
+    title: 'Query optimizer',
+    run: async (ctx) => (await import('./sections/optimizer.js')).runOptimizerSection(ctx),
+  },
+  {
+    key: 'lazy',
+    title: 'Lazy loading and code splitting',
+    run: async (ctx) => (await import('./sections/lazy.js')).runLazySection(ctx),
+  },
+  {
+    key: 'batch',
+    title: 'SQS batch processing',
+    run: async (ctx) => (await import('./sections/batch.js')).runBatchSection(ctx),
+  },
+  {
+    key: 'handlers',
+    title: 'Example handlers',
+    run: async (ctx) => (await import('./sections/handlers.js')).runHandlersSection(ctx),
+  },
+];
 
 /**
  * Runs the demo end to end and returns the report it printed.

@@ -33,9 +33,8 @@ export interface FreshInvokeResult {
   output: string;
 }
 
-const childScript = fileURLToPath(
-  new URL(`./invoke-child${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url),
-);
+// Plain .mjs so no TypeScript loader starts in the child (the build copies it to dist/).
+const childScript = fileURLToPath(new URL('./invoke-child.mjs', import.meta.url));
 
 /**
  * Invokes a handler in a fresh process.
@@ -52,7 +51,7 @@ export async function invokeInFreshProcess(options: FreshInvokeOptions): Promise
     const eventsFile = join(dir, 'events.json');
     writeFileSync(eventsFile, JSON.stringify(options.events));
     const memoryMB = options.memoryMB ?? 1024;
-    const needsTsx = options.modulePath.endsWith('.ts') || childScript.endsWith('.ts');
+    const needsTsx = options.modulePath.endsWith('.ts');
     const args = [
       ...(needsTsx ? ['--import', 'tsx'] : []),
       childScript,
