@@ -11,13 +11,17 @@ export interface Fixture {
   drop: () => Promise<void>;
 }
 
-/** A pg.Pool on the shared database and a fresh schema `opt_test_<random>`. */
-export async function createFixture(poolOptions: pg.PoolConfig = {}): Promise<Fixture> {
+/**
+ * A pg.Pool on the shared database and a fresh schema `opt_test_<random>` (first on the pool's
+ * search_path when `searchPath` is set).
+ */
+export async function createFixture(poolOptions: pg.PoolConfig = {}, searchPath = false): Promise<Fixture> {
   const schema = `opt_test_${randomBytes(4).toString('hex')}`;
   const pool = new pg.Pool({
     connectionString: databaseUrl(),
     application_name: schema,
     max: 6,
+    ...(searchPath ? { options: `-c search_path=${schema},public` } : {}),
     ...poolOptions,
   });
   pool.on('error', () => undefined);
