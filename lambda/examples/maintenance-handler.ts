@@ -35,7 +35,7 @@ export async function handler(
   _event: EventBridgeEvent<'Scheduled Event', unknown>,
   _context?: Context,
 ): Promise<MaintenanceReport> {
-  const { optimizer } = getDatabase();
+  const { optimizer } = await getDatabase();
   const logger = getLogger();
   try {
     const slow = await optimizer.getSlowQueries({ includePgStatStatements: true, limit: 10 });
@@ -72,7 +72,7 @@ export async function handler(
     });
     return report;
   } finally {
-    publishDatabaseMetrics();
+    await publishDatabaseMetrics();
     getMetrics().publishStoredMetrics();
   }
 }

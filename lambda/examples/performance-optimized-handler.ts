@@ -72,7 +72,7 @@ export const handler = preload.wrap(
         body: JSON.stringify({ error: 'internal error' }),
       };
     } finally {
-      if (routeKey !== 'GET /health') (await lazyLoad(loadDatabase)).publishDatabaseMetrics();
+      if (routeKey !== 'GET /health') await (await lazyLoad(loadDatabase)).publishDatabaseMetrics();
       metrics.publishStoredMetrics();
     }
   },

@@ -69,7 +69,7 @@ export const ORDER_EVENTS_TABLE = 'order_events';
  * ```
  */
 export async function ensureOrderEventsTable(): Promise<void> {
-  await getDatabase().pool.query(`CREATE TABLE IF NOT EXISTS ${ORDER_EVENTS_TABLE} (
+  (await getDatabase()).pool.query(`CREATE TABLE IF NOT EXISTS ${ORDER_EVENTS_TABLE} (
     message_id text PRIMARY KEY, order_id integer NOT NULL, customer_id integer NOT NULL, product_id integer NOT NULL,
     quantity integer NOT NULL, status text NOT NULL, received_at timestamptz NOT NULL DEFAULT now())`);
 }
@@ -92,7 +92,7 @@ type Row = {
  * ```
  */
 export async function handler(event: SQSEvent, context?: Context): Promise<SQSBatchResponse> {
-  const { pool } = getDatabase();
+  const { pool } = await getDatabase();
   // Per invocation, never module scope: several invocations may share this environment.
   const writer = createBatchWriter<Row>(
     pgInsertWriteFn(
@@ -131,7 +131,7 @@ export async function handler(event: SQSEvent, context?: Context): Promise<SQSBa
     );
   } finally {
     await writer.close();
-    publishDatabaseMetrics();
+    await publishDatabaseMetrics();
     getMetrics().publishStoredMetrics();
   }
 }

@@ -23,7 +23,7 @@ const LATEST_ORDERS = `
 export async function listCustomerOrders(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResultV2> {
   const id = positiveIntParam(event.pathParameters?.id, 'id');
   if (typeof id !== 'number') return id;
-  const { optimizer } = getDatabase();
+  const { optimizer } = await getDatabase();
   const result = await optimizer.execute(LATEST_ORDERS, [id], { cache: true, cacheTTL: 10_000 });
   return json(200, { customerId: id, orders: result.rows }, { 'x-cache': result.source });
 }

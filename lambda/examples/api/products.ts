@@ -15,7 +15,7 @@ import { json, positiveIntParam } from './http.js';
 export async function getProduct(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResultV2> {
   const id = positiveIntParam(event.pathParameters?.id, 'id');
   if (typeof id !== 'number') return id;
-  const { optimizer } = getDatabase();
+  const { optimizer } = await getDatabase();
   const result = await optimizer.execute(
     'SELECT id, sku, category, price FROM products WHERE id = $1',
     [id],

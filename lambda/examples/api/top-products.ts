@@ -29,7 +29,7 @@ export async function topProducts(event: APIGatewayProxyEventV2): Promise<APIGat
       error: `category must be one of ${[...CATEGORIES].join(', ')}; received '${category}'`,
     });
   }
-  const { optimizer } = getDatabase();
+  const { optimizer } = await getDatabase();
   const result = await optimizer.execute(TOP_PRODUCTS, [category], { cache: true, cacheTTL: 60_000 });
   return json(200, { category, products: result.rows }, { 'x-cache': result.source });
 }

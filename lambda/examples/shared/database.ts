@@ -5,7 +5,7 @@
  */
 import { createEnhancedPool, type EnhancedPool } from '../../shared/connection-pool/index.js';
 import { createQueryOptimizer, type QueryOptimizer } from '../../shared/query-optimizer/index.js';
-import { poolOptionsFromEnv } from './environment.js';
+import { poolOptionsFromEnv, redisUrlFromEnv } from './environment.js';
 
 /** The environment's pool and optimizer. */
 export interface Database {
@@ -13,27 +13,56 @@ export interface Database {
   optimizer: QueryOptimizer;
 }
 
-let database: Database | undefined;
+let database: Promise<Database> | undefined;
 
 /**
- * The environment's pool and optimizer, created on first use.
- *
- * @example
- * ```ts
- * const { optimizer } = getDatabase();
- * const { rows } = await optimizer.execute('SELECT * FROM products WHERE id = $1', [42], { cache: true });
- * ```
+ * The cache password, from the secret the stack passes as REDIS_AUTH_SECRET_ARN (never from the
+ * environment itself). The SDK is loaded only when a secret is configured.
  */
-export function getDatabase(): Database {
-  if (database) return database;
+async function redisPassword(secretArn: string): Promise<string> {
+  const { GetSecretValueCommand, SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
+  const client = new SecretsManagerClient({});
+  try {
+    const secret = await client.send(new GetSecretValueCommand({ SecretId: secretArn }));
+    const text = secret.SecretString ?? '';
+    try {
+      const parsed = JSON.parse(text) as { password?: string; authToken?: string };
+      return parsed.password ?? parsed.authToken ?? text;
+    } catch {
+      return text;
+    }
+  } finally {
+    client.destroy();
+  }
+}
+
+async function create(): Promise<Database> {
   const pool = createEnhancedPool(poolOptionsFromEnv(process.env));
-  const redisUrl = process.env.REDIS_URL;
+  const secretArn = process.env.REDIS_AUTH_SECRET_ARN;
+  const redisUrl = redisUrlFromEnv(process.env, secretArn ? await redisPassword(secretArn) : undefined);
   const optimizer = createQueryOptimizer(pool, {
     cacheTtlMillis: 30_000,
     slowQueryMillis: Number(process.env.SLOW_QUERY_MILLIS ?? 200),
     ...(redisUrl ? { redis: { url: redisUrl } } : {}),
   });
-  database = { pool, optimizer };
+  return { pool, optimizer };
+}
+
+/**
+ * The environment's pool and optimizer, created on first use (single-flight; a failed creation
+ * is not kept, the next call tries again).
+ *
+ * @example
+ * ```ts
+ * const { optimizer } = await getDatabase();
+ * const { rows } = await optimizer.execute('SELECT * FROM products WHERE id = $1', [42], { cache: true });
+ * ```
+ */
+export function getDatabase(): Promise<Database> {
+  database ??= create().catch((error: unknown) => {
+    database = undefined;
+    throw error;
+  });
   return database;
 }
 
@@ -42,12 +71,13 @@ export function getDatabase(): Database {
  *
  * @example
  * ```ts
- * publishDatabaseMetrics();
+ * await publishDatabaseMetrics();
  * getMetrics().publishStoredMetrics();
  * ```
  */
-export function publishDatabaseMetrics(): void {
+export async function publishDatabaseMetrics(): Promise<void> {
   if (!database) return;
-  database.pool.publishMetrics();
-  database.optimizer.publishMetrics();
+  const { pool, optimizer } = await database;
+  pool.publishMetrics();
+  optimizer.publishMetrics();
 }

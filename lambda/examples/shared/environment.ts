@@ -42,3 +42,20 @@ export function poolOptionsFromEnv(env: NodeJS.ProcessEnv): EnhancedPoolOptions 
   }
   return options;
 }
+
+/**
+ * The cache URL: REDIS_URL, with REDIS_USERNAME and the password (fetched from
+ * REDIS_AUTH_SECRET_ARN by the caller) added when given. `undefined` means memory-only caching.
+ *
+ * @example
+ * ```ts
+ * redisUrlFromEnv({ REDIS_URL: 'rediss://cache:6379', REDIS_USERNAME: 'app' }, 'pw'); // 'rediss://app:pw@cache:6379'
+ * ```
+ */
+export function redisUrlFromEnv(env: NodeJS.ProcessEnv, password?: string): string | undefined {
+  if (!env.REDIS_URL) return undefined;
+  const url = new URL(env.REDIS_URL);
+  if (env.REDIS_USERNAME) url.username = encodeURIComponent(env.REDIS_USERNAME);
+  if (password !== undefined) url.password = encodeURIComponent(password);
+  return url.toString();
+}

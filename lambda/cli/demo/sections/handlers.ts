@@ -125,7 +125,7 @@ export async function runHandlersSection(ctx: DemoContext): Promise<DemoSection>
     const maintenance = await import('../../../examples/maintenance-handler.js');
     const report = await maintenance.handler(makeScheduledEvent(), makeContext({ timeoutMillis: 60_000 }));
     const database = await import('../../../examples/shared/database.js');
-    const { pool, optimizer } = database.getDatabase();
+    const { pool, optimizer } = await database.getDatabase();
     const poolMetrics = pool.getMetrics();
     const cacheStats = optimizer.getCacheStats();
     await optimizer.close();
