@@ -120,6 +120,14 @@ export class Endpoint {
     client.on('error', () => {
       client[BROKEN] = true;
     });
+    // A FATAL error (pg_terminate_backend, shutdown, idle-session timeout) ends the session even
+    // when pg hands it to a statement's callback before the socket closes: mark the client now.
+    (client.connection as unknown as NodeJS.EventEmitter | undefined)?.on(
+      'errorMessage',
+      (message: { severity?: string }) => {
+        if (message.severity === 'FATAL' || message.severity === 'PANIC') client[BROKEN] = true;
+      },
+    );
     const credentials = this.credentials;
     if (!credentials) return;
     const mutable = client as unknown as {
@@ -178,7 +186,7 @@ export class Endpoint {
       return;
     }
     const idleSince = client[IDLE_SINCE];
-    if (idleSince !== undefined && Date.now() - idleSince > this.#validateAfter) {
+    if (idleSince !== undefined && Date.now() - idleSince >= this.#validateAfter) {
       this.#validate(client, callback);
       return;
     }

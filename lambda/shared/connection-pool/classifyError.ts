@@ -64,8 +64,14 @@ export function isConnectionLost(error: unknown): boolean {
   const state = sqlState(error);
   if (state !== undefined) {
     // 08xxx connection exceptions; 57P01 admin shutdown / pg_terminate_backend; 57P02 crash
-    // shutdown; 57P03 cannot connect now (starting up or shutting down).
-    return state.startsWith('08') || state === '57P01' || state === '57P02' || state === '57P03';
+    // shutdown; 57P03 cannot connect now (starting up or shutting down); 57P05 idle session timeout.
+    return (
+      state.startsWith('08') ||
+      state === '57P01' ||
+      state === '57P02' ||
+      state === '57P03' ||
+      state === '57P05'
+    );
   }
   const code = errorCode(error);
   if (code !== undefined && NETWORK_CODES.has(code)) return true;
