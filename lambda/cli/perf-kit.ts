@@ -35,6 +35,10 @@ function positiveInt(name: string, value: string | undefined, fallback: number):
 }
 
 async function demo(args: string[]): Promise<void> {
+  // The demo runs locally: no CloudWatch to send EMF to (the report shows the numbers instead),
+  // and the AWS SDK's Node 20 deprecation notice is not news to someone running a demo.
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const { values } = parseArgs({
     args,
     options: {

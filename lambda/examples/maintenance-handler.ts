@@ -5,7 +5,7 @@
  * an index itself: it logs the `CREATE INDEX CONCURRENTLY` statements for a human or a migration.
  */
 import type { Context, EventBridgeEvent } from 'aws-lambda';
-import { getLogger, getMetrics } from '../shared/observability/index.js';
+import { flushMetrics, getLogger } from '../shared/observability/index.js';
 import type { IndexAdvice, SlowQueryEntry } from '../shared/query-optimizer/index.js';
 import { getDatabase, publishDatabaseMetrics } from './shared/database.js';
 
@@ -73,6 +73,6 @@ export async function handler(
     return report;
   } finally {
     await publishDatabaseMetrics();
-    getMetrics().publishStoredMetrics();
+    flushMetrics();
   }
 }

@@ -13,7 +13,14 @@ import {
   optimizeColdStart,
   UnknownRouteError,
 } from '../shared/lazy-loader/index.js';
-import { getLogger, getMetrics, getTracer, MetricName, MetricUnit } from '../shared/observability/index.js';
+import {
+  flushMetrics,
+  getLogger,
+  getMetrics,
+  getTracer,
+  MetricName,
+  MetricUnit,
+} from '../shared/observability/index.js';
 
 type RouteHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyResultV2>;
 
@@ -73,7 +80,7 @@ export const handler = preload.wrap(
       };
     } finally {
       if (routeKey !== 'GET /health') await (await lazyLoad(loadDatabase)).publishDatabaseMetrics();
-      metrics.publishStoredMetrics();
+      flushMetrics();
     }
   },
 );

@@ -7,7 +7,7 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createBatchWriter, pgInsertWriteFn, processSQSBatch } from '../shared/batch-processor/index.js';
-import { getMetrics } from '../shared/observability/index.js';
+import { flushMetrics } from '../shared/observability/index.js';
 import { getDatabase, publishDatabaseMetrics } from './shared/database.js';
 
 /** The body of an order event message. */
@@ -132,6 +132,6 @@ export async function handler(event: SQSEvent, context?: Context): Promise<SQSBa
   } finally {
     await writer.close();
     await publishDatabaseMetrics();
-    getMetrics().publishStoredMetrics();
+    flushMetrics();
   }
 }

@@ -88,6 +88,24 @@ export function getMetrics(): Metrics {
 }
 
 /**
+ * Publishes the stored metrics as one EMF line, if there are any. Powertools'
+ * `publishStoredMetrics()` logs a warning on every call with nothing stored (a `/health` request,
+ * say); this does not.
+ *
+ * @example
+ * ```ts
+ * import { flushMetrics } from 'lambda-perf-kit/observability';
+ * export async function handler() {
+ *   try { return await work(); } finally { flushMetrics(); }
+ * }
+ * ```
+ */
+export function flushMetrics(): void {
+  const current = getMetrics();
+  if (current.hasStoredMetrics()) current.publishStoredMetrics();
+}
+
+/**
  * The Tracer, loaded on first call. `@aws-lambda-powertools/tracer` pulls in the X-Ray SDK
  * (~100 ms of import on Node 20), so nothing on the cold path waits for it.
  *

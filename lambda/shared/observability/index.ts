@@ -4,6 +4,7 @@ export { DEFAULT_SERVICE_NAME, METRICS_NAMESPACE, MetricName } from './constants
 export type { ObservabilityOptions } from './Observability.js';
 export {
   configureObservability,
+  flushMetrics,
   getLogger,
   getMetrics,
   getTracer,

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { parse } from 'libpg-query';
 import pg from 'pg';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -49,6 +50,11 @@ describe('npm start (the demo) end to end', () => {
     await admin.connect();
     await admin.query(`DROP DATABASE IF EXISTS ${database}`);
     await admin.query(`CREATE DATABASE ${database}`);
+    const demoDb = new pg.Client({ connectionString: demoUrl.toString() });
+    await demoDb.connect();
+    await demoDb.query('CREATE EXTENSION IF NOT EXISTS hypopg');
+    await demoDb.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+    await demoDb.end();
     dir = mkdtempSync(join(tmpdir(), 'perfkit-demo-'));
     result = await runDemo(
       [
@@ -88,6 +94,37 @@ describe('npm start (the demo) end to end', () => {
       expect(section.summary).not.toMatch(/section failed/);
     }
     expect(report.sections[0]?.figures['orders rows']).toBe(20000);
+  });
+
+  it('reports numbers in sane ranges', () => {
+    const figures = Object.fromEntries(report.sections.map((s) => [s.title, s.figures]));
+    const optimizer = figures['Query optimizer'] ?? {};
+    const handlers = figures['Example handlers (API read path, maintenance)'] ?? {};
+    const batch = figures['SQS batch processing'] ?? {};
+    expect(Number(optimizer['L1 hit speed-up (×)'])).toBeGreaterThan(1);
+    expect(Number(handlers['warm p50 (ms)'])).toBeGreaterThan(0);
+    expect(Number(handlers['warm p50 (ms)'])).toBeLessThan(Number(handlers['cold p50, split (ms)']));
+    expect(Number(handlers['init p50 split / eager'])).toBeLessThan(1);
+    expect(Number(handlers['cache hit rate (%)'])).toBeGreaterThan(0);
+    expect(Number(handlers['cache hit rate (%)'])).toBeLessThanOrEqual(100);
+    expect(batch.lost).toBe(0);
+    expect(batch.sent).toBe(200);
+  });
+
+  it('suggests indexes as valid CREATE INDEX CONCURRENTLY statements verified by HypoPG', async () => {
+    const statements = report.sections
+      .flatMap((s) => s.tables ?? [])
+      .filter((t) => t.title.toLowerCase().includes('index'))
+      .flatMap((t) => t.rows.map((row) => String(row[0])))
+      .filter((cell) => cell.startsWith('CREATE INDEX'));
+    expect(statements.length).toBeGreaterThan(0);
+    for (const statement of statements) {
+      expect(statement).toMatch(
+        /^CREATE INDEX CONCURRENTLY IF NOT EXISTS "[a-z_0-9]+" ON "public"\."[a-z_]+" \(/,
+      );
+      const tree = await parse(statement);
+      expect(tree.stmts).toHaveLength(1);
+    }
   });
 
   it('writes a self-contained report.html that opens in headless Chromium without errors', async () => {

@@ -103,7 +103,7 @@ export async function runHandlersSection(ctx: DemoContext): Promise<DemoSection>
 
     ctx.progress(`warm: ${WARM_REQUESTS} requests to the API handler in one environment…`);
     process.env.DATABASE_URL = ctx.databaseUrl;
-    process.env.SLOW_QUERY_MILLIS ??= '20';
+    process.env.SLOW_QUERY_MILLIS ??= '5';
     process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
     // PGlite has no HypoPG: opt in to the advisor's real-index check (rolled back) there.
     if (ctx.embedded) process.env.INDEX_ADVISOR_REAL_INDEX_CHECK = 'true';
