@@ -7,9 +7,9 @@ import type { ConnectionTarget } from './connectionTarget.js';
 import type { CredentialSource } from './credentials.js';
 import type { PoolStats } from './PoolStats.js';
 
-/** When the client went back to the pool (ms since epoch); absent on a client never released. */
+/** When the client went back to the pool (`performance.now()`); undefined on a client never released. */
 const IDLE_SINCE = Symbol('lambdaPerfKit.idleSince');
-/** Set by the client's permanent 'error' listener: its socket failed. */
+/** Set by the client's permanent listeners: its socket failed, or the server ended its session. */
 const BROKEN = Symbol('lambdaPerfKit.broken');
 
 /** The pg internals the pool reads (pg-pool reads `_queryable` and `_ending` the same way). */
@@ -25,7 +25,7 @@ interface ClientInternals {
 /** A pooled pg client with the pool's bookkeeping. */
 export type TrackedClient = PoolClient &
   ClientInternals & {
-    [IDLE_SINCE]?: number;
+    [IDLE_SINCE]?: number | undefined;
     [BROKEN]?: boolean;
   };
 
@@ -44,20 +44,61 @@ export interface EndpointSettings {
 
 /** A failed attempt to open a connection, for the health check. */
 export interface ConnectFailure {
+  /** ms since epoch */
   at: number;
   code: string | undefined;
   message: string;
 }
 
-function destroySocket(client: TrackedClient): void {
+/** Destroys the client's socket, so a frozen peer can hold nothing up. */
+export function destroySocket(client: TrackedClient): void {
   const stream = client.connection?.stream;
   if (stream && !stream.destroyed) stream.destroy();
+}
+
+/**
+ * Listens for the client's failures for as long as it lives: a checked-out client whose socket
+ * fails must not crash the process (pg-pool only listens while it is idle), and a FATAL error
+ * (pg_terminate_backend, shutdown, idle-session timeout) ends the session even when pg hands it to
+ * a statement's callback before the socket closes.
+ */
+function watch(client: TrackedClient): void {
+  client[IDLE_SINCE] = undefined;
+  client[BROKEN] = false;
+  client.on('error', () => {
+    client[BROKEN] = true;
+  });
+  (client.connection as unknown as NodeJS.EventEmitter | undefined)?.on(
+    'errorMessage',
+    (message: { severity?: string }) => {
+      if (message.severity === 'FATAL' || message.severity === 'PANIC') client[BROKEN] = true;
+    },
+  );
+}
+
+/** Sets the source's username and password callback on a client pg has just constructed. */
+function setCredentials(client: pg.Client, credentials: CredentialSource): void {
+  const user = credentials.user;
+  if (user !== undefined) {
+    const mutable = client as unknown as { user: string; connectionParameters: { user: string } };
+    mutable.user = user;
+    mutable.connectionParameters.user = user;
+  }
+  Object.defineProperty(client, 'password', {
+    configurable: true,
+    enumerable: false,
+    writable: true,
+    value: (params: { host: string; port: number; user: string }) => credentials.password(params),
+  });
 }
 
 /**
  * One database endpoint (the writer, or a reader): a `pg.Pool` plus what Lambda needs on top.
  * Checkout validates clients idle longer than the threshold and replaces dead ones; release
  * destroys any client whose socket or session state is in doubt, so none is handed out twice.
+ *
+ * The hot path (checkout, statement, release) reads no clock of its own and touches no Set: the
+ * caller passes the `performance.now()` it reads for its metrics anyway.
  */
 export class Endpoint {
   readonly role: 'writer' | 'reader';
@@ -65,8 +106,6 @@ export class Endpoint {
   readonly pool: pg.Pool;
   readonly max: number;
   readonly credentials: CredentialSource | undefined;
-  /** Clients checked out right now (for the force-close at `end()`). */
-  readonly active = new Set<TrackedClient>();
   /** The last failed connection attempt, cleared by the next success. */
   lastConnectFailure: ConnectFailure | undefined;
 
@@ -83,20 +122,26 @@ export class Endpoint {
     this.#stats = settings.stats;
     this.#validateAfter = settings.validateIdleAfterMillis;
     this.#validationTimeout = settings.validationTimeoutMillis;
-    const endpoint = this;
-    // pg drops a password *function* when a connection string is also given (it rebuilds the
-    // config with Object.assign, which skips the non-enumerable password): so the credentials are
-    // set on each client after construction instead, and every client gets its error listener.
-    class PerfKitClient extends pg.Client {
-      constructor(clientConfig: PoolConfig) {
-        super(clientConfig);
-        endpoint.#prepare(this as unknown as TrackedClient);
+    const credentials = this.credentials;
+    if (credentials !== undefined) {
+      const source: CredentialSource = credentials;
+      // pg drops a password *function* when a connection string is also given (it rebuilds the
+      // config with Object.assign, which skips the non-enumerable password), so the credentials
+      // are set on each client right after construction. Only then: a subclass of pg.Client
+      // costs about 1% per query.
+      class PerfKitClient extends pg.Client {
+        constructor(clientConfig: PoolConfig) {
+          super(clientConfig);
+          setCredentials(this, source);
+        }
       }
+      config.Client = PerfKitClient as unknown as PoolConfig['Client'];
     }
-    config.Client = PerfKitClient as unknown as PoolConfig['Client'];
     this.pool = new pg.Pool(config);
     this.max = this.pool.options.max;
-    this.pool.on('connect', () => {
+    // pg-pool emits 'connect' for a new client before it hands it to anyone.
+    this.pool.on('connect', (client) => {
+      watch(client as TrackedClient);
       this.lastConnectFailure = undefined;
       this.#stats.connected(this.pool.totalCount);
     });
@@ -112,65 +157,41 @@ export class Endpoint {
     });
   }
 
-  #prepare(client: TrackedClient): void {
-    // Both slots exist from the start, so the client's shape never changes on the hot path.
-    client[IDLE_SINCE] = undefined;
-    client[BROKEN] = false;
-    // Permanent: a checked-out client whose socket fails must not crash the process either.
-    client.on('error', () => {
-      client[BROKEN] = true;
-    });
-    // A FATAL error (pg_terminate_backend, shutdown, idle-session timeout) ends the session even
-    // when pg hands it to a statement's callback before the socket closes: mark the client now.
-    (client.connection as unknown as NodeJS.EventEmitter | undefined)?.on(
-      'errorMessage',
-      (message: { severity?: string }) => {
-        if (message.severity === 'FATAL' || message.severity === 'PANIC') client[BROKEN] = true;
-      },
-    );
-    const credentials = this.credentials;
-    if (!credentials) return;
-    const mutable = client as unknown as {
-      user: string;
-      connectionParameters: { user: string; password?: unknown };
-    };
-    const user = credentials.user;
-    if (user !== undefined) {
-      mutable.user = user;
-      mutable.connectionParameters.user = user;
-    }
-    Object.defineProperty(client, 'password', {
-      configurable: true,
-      enumerable: false,
-      writable: true,
-      value: (params: { host: string; port: number; user: string }) => credentials.password(params),
-    });
-  }
-
   /** Whether a `28P01` can be answered by fetching the credentials again. */
   get canRefreshCredentials(): boolean {
     return this.credentials !== undefined;
   }
 
+  /** Clients checked out with `connect()` and not released yet. */
+  get userHeld(): number {
+    return this.#userHeld.size;
+  }
+
   /**
    * Checks out a client: fetches the credentials first when they are not in yet, validates a client
    * idle longer than the threshold, and replaces dead ones (each replacement is a reconnect).
+   * `now` is the caller's `performance.now()`.
    */
-  acquire(callback: AcquireCallback): void {
+  acquire(callback: AcquireCallback, now: number): void {
     const loading = this.credentials?.ready();
     if (loading !== undefined) {
       loading.then(
-        () => this.acquire(callback),
+        () => this.acquire(callback, performance.now()),
         (error: Error) => callback(error),
       );
       return;
     }
     this.pool.connect((error, client) =>
-      this.#checkedOut(error, client as TrackedClient | undefined, callback),
+      this.#checkedOut(error, client as TrackedClient | undefined, callback, now),
     );
   }
 
-  #checkedOut(error: Error | undefined, client: TrackedClient | undefined, callback: AcquireCallback): void {
+  #checkedOut(
+    error: Error | undefined,
+    client: TrackedClient | undefined,
+    callback: AcquireCallback,
+    now: number,
+  ): void {
     if (error || !client) {
       this.lastConnectFailure = {
         at: Date.now(),
@@ -182,15 +203,14 @@ export class Endpoint {
     }
     if (client[BROKEN] || client._queryable === false || client._ending) {
       this.discard(client, new Error('connection found dead at checkout'), true);
-      this.acquire(callback);
+      this.acquire(callback, now);
       return;
     }
     const idleSince = client[IDLE_SINCE];
-    if (idleSince !== undefined && Date.now() - idleSince >= this.#validateAfter) {
+    if (idleSince !== undefined && now - idleSince >= this.#validateAfter) {
       this.#validate(client, callback);
       return;
     }
-    this.active.add(client);
     callback(undefined, client);
   }
 
@@ -198,44 +218,42 @@ export class Endpoint {
   #validate(client: TrackedClient, callback: AcquireCallback): void {
     this.#stats.validations++;
     const check = { text: '', query_timeout: this.#validationTimeout };
+    const replace = (error: Error): void => {
+      getLogger().debug('pool: an idle connection failed its check and was replaced', {
+        endpoint: this.target.description,
+        error: error.message,
+      });
+      this.discard(client, error, true);
+      this.acquire(callback, performance.now());
+    };
     try {
       (client.query as (config: unknown, callback: (error: Error | undefined) => void) => void)(
         check,
         (error) => {
-          if (error) {
-            getLogger().debug('pool: an idle connection failed its check and was replaced', {
-              endpoint: this.target.description,
-              error: error.message,
-            });
-            this.discard(client, error, true);
-            this.acquire(callback);
-            return;
-          }
-          this.active.add(client);
-          callback(undefined, client);
+          if (error) replace(error);
+          else callback(undefined, client);
         },
       );
     } catch (error) {
-      this.discard(client, error as Error, true);
-      this.acquire(callback);
+      replace(error as Error);
     }
   }
 
   /**
    * Returns a client after `pool.query`: back to the pool when it is sound, destroyed when the
    * error or its state puts it in doubt (socket, timeout, open transaction, query still running).
+   * `now` is the caller's `performance.now()`: the client is idle from then on.
    */
-  releaseAfterQuery(client: TrackedClient, error: Error | undefined): void {
+  releaseAfterQuery(client: TrackedClient, error: Error | undefined, now: number): void {
     if (error !== undefined && mustDiscardClient(error)) {
       const dead = (isConnectionLost(error) && error.message !== 'Query read timeout') || isNeverSent(error);
       this.discard(client, error, dead);
       return;
     }
-    this.#releaseIfSound(client, client.release);
+    this.#releaseIfSound(client, client.release, now);
   }
 
-  #releaseIfSound(client: TrackedClient, pgRelease: (error?: Error | boolean) => void): void {
-    this.active.delete(client);
+  #releaseIfSound(client: TrackedClient, pgRelease: (error?: Error | boolean) => void, now: number): void {
     if (
       client[BROKEN] ||
       client._queryable === false ||
@@ -248,7 +266,7 @@ export class Endpoint {
       destroySocket(client);
       return;
     }
-    client[IDLE_SINCE] = Date.now();
+    client[IDLE_SINCE] = now;
     pgRelease();
   }
 
@@ -258,7 +276,6 @@ export class Endpoint {
    * frozen peer cannot hold anything up. `reconnect` counts it as a dead connection replaced.
    */
   discard(client: TrackedClient, error: Error, reconnect: boolean): void {
-    this.active.delete(client);
     if (reconnect) this.#stats.reconnects++;
     const pgRelease = this.#userHeld.get(client) ?? client.release;
     this.#userHeld.delete(client);
@@ -279,22 +296,20 @@ export class Endpoint {
       released = true;
       if (!this.#userHeld.delete(client)) return; // force-released by end()
       if (error) {
-        this.active.delete(client);
         pgRelease(error instanceof Error ? error : new Error('released with destroy'));
         destroySocket(client);
         return;
       }
-      this.#releaseIfSound(client, pgRelease);
+      this.#releaseIfSound(client, pgRelease, performance.now());
     };
     return client;
   }
 
-  /** Destroys the sockets of every checked-out client, and returns user-held ones to pg-pool. */
-  destroyActive(): void {
-    for (const client of this.active) destroySocket(client);
+  /** Destroys the sockets of clients checked out with `connect()` and returns them to pg-pool. */
+  forceReleaseUserHeld(): void {
     for (const [client, pgRelease] of this.#userHeld) {
       this.#userHeld.delete(client);
-      this.active.delete(client);
+      destroySocket(client);
       pgRelease(new Error('the pool was ended'));
     }
   }

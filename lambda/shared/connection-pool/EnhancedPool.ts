@@ -58,7 +58,9 @@ export class EnhancedPool {
   readonly #stats = new PoolStats();
   readonly #writer: Endpoint;
   readonly #reader: Endpoint | undefined;
-  readonly #operations = new Set<QueryOperation>();
+  /** Calls in flight, as a doubly linked list (cheaper per call than a Set), and their count. */
+  #head: QueryOperation | undefined;
+  #inFlight = 0;
   readonly #host: OperationHost;
   #closed = false;
   #ending: Promise<void> | undefined;
@@ -88,9 +90,7 @@ export class EnhancedPool {
       writer: this.#writer,
       stats: this.#stats,
       retry: resolved.retry,
-      settled: (operation) => {
-        this.#operations.delete(operation);
-      },
+      settled: (operation) => this.#unlink(operation),
     };
     if (resolved.shutdown) this.#installSigterm(resolved.shutdown.budgetMillis, resolved.shutdown.exit);
   }
@@ -402,14 +402,30 @@ export class EnhancedPool {
   #run(endpoint: Endpoint, what: OperationKind, deadlineMillis: number): Promise<QueryResult | PoolClient> {
     return new Promise((resolve, reject) => {
       const operation = new QueryOperation(this.#host, endpoint, what, deadlineMillis, resolve, reject);
-      this.#operations.add(operation);
+      const head = this.#head;
+      if (head) {
+        operation.next = head;
+        head.previous = operation;
+      }
+      this.#head = operation;
+      this.#inFlight++;
       operation.start();
     });
   }
 
+  #unlink(operation: QueryOperation): void {
+    const { previous, next } = operation;
+    if (previous) previous.next = next;
+    else this.#head = next;
+    if (next) next.previous = previous;
+    operation.previous = undefined;
+    operation.next = undefined;
+    this.#inFlight--;
+  }
+
   #busy(): boolean {
-    if (this.#operations.size > 0) return true;
-    for (const endpoint of this.#endpoints()) if (endpoint.active.size > 0) return true;
+    if (this.#inFlight > 0) return true;
+    for (const endpoint of this.#endpoints()) if (endpoint.userHeld > 0) return true;
     return false;
   }
 
@@ -423,12 +439,13 @@ export class EnhancedPool {
     while (this.#busy() && performance.now() < deadline) await sleep(5);
     if (this.#busy()) {
       getLogger().warn('pool: ending with work still in flight; destroying its connections', {
-        calls: this.#operations.size,
+        calls: this.#inFlight,
+        checkedOut: this.#writer.userHeld + (this.#reader?.userHeld ?? 0),
         timeoutMillis,
       });
       const closed = new PoolClosedError('the pool was ended while this call was in flight');
-      for (const operation of [...this.#operations]) operation.abort(closed);
-      for (const endpoint of this.#endpoints()) endpoint.destroyActive();
+      while (this.#head) this.#head.abort(closed);
+      for (const endpoint of this.#endpoints()) endpoint.forceReleaseUserHeld();
     }
     await Promise.all([this.#writer.pool.end(), this.#reader?.pool.end()]);
   }

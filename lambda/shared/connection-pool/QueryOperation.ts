@@ -8,7 +8,7 @@ import {
   isNeverSent,
   isRetryableConnectError,
 } from './classifyError.js';
-import type { Endpoint, TrackedClient } from './Endpoint.js';
+import { destroySocket, type Endpoint, type TrackedClient } from './Endpoint.js';
 import { PoolConnectionError, PoolCredentialsError, PoolError, PoolTimeoutError } from './errors.js';
 import type { PoolStats } from './PoolStats.js';
 import type { RetryOptions } from './types.js';
@@ -73,6 +73,9 @@ export class QueryOperation {
   #settled = false;
   #client: TrackedClient | undefined;
   #timer: NodeJS.Timeout | undefined;
+  /** Links in the pool's list of calls in flight (a list, not a Set: no hashing per call). */
+  previous: QueryOperation | undefined;
+  next: QueryOperation | undefined;
 
   constructor(
     host: OperationHost,
@@ -91,21 +94,22 @@ export class QueryOperation {
   }
 
   /** Starts (or, after a backoff, restarts) the checkout. */
-  start(): void {
+  start(now: number = this.#started): void {
     this.#timer = undefined;
     // Inline callbacks rather than arrow-function class fields: cheaper to create per call.
-    this.#endpoint.acquire((error, client) => this.#onClient(error, client));
+    this.#endpoint.acquire((error, client) => this.#onClient(error, client), now);
   }
 
-  /** Settles with `error` now (the pool is being force-closed). */
+  /** Settles with `error` now and destroys the socket of the statement in flight (force-close). */
   abort(error: Error): void {
     if (this.#timer) clearTimeout(this.#timer);
+    if (this.#client) destroySocket(this.#client);
     this.#fail(error);
   }
 
   #onClient(error: Error | undefined, client: TrackedClient | undefined): void {
     if (this.#settled) {
-      if (client) this.#endpoint.releaseAfterQuery(client, undefined);
+      if (client) this.#endpoint.releaseAfterQuery(client, undefined, performance.now());
       return;
     }
     if (error || !client) {
@@ -132,10 +136,11 @@ export class QueryOperation {
   #onResult(error: Error | undefined | null, result: QueryResult | undefined): void {
     const client = this.#client as TrackedClient;
     this.#client = undefined;
-    this.#endpoint.releaseAfterQuery(client, error ?? undefined);
+    const now = performance.now();
+    this.#endpoint.releaseAfterQuery(client, error ?? undefined, now);
     if (this.#settled) return;
     if (!error) {
-      this.#succeed(result as QueryResult);
+      this.#succeed(result as QueryResult, now);
       return;
     }
     const what = this.#what as { idempotent: boolean };
@@ -154,7 +159,7 @@ export class QueryOperation {
         () => {
           if (this.#settled) return;
           this.#host.stats.retries++;
-          this.start();
+          this.start(performance.now());
         },
         (refreshError: Error) => this.#fail(refreshError),
       );
@@ -164,7 +169,7 @@ export class QueryOperation {
       this.#fellBack = true;
       this.#host.stats.readerFallbacks++;
       this.#endpoint = this.#host.writer;
-      this.start();
+      this.start(performance.now());
       return;
     }
     if (isRetryableConnectError(error) && this.#retry(error, true)) return;
@@ -181,7 +186,7 @@ export class QueryOperation {
     }
     this.#attempt++;
     this.#host.stats.retries++;
-    this.#timer = setTimeout(() => this.start(), delay);
+    this.#timer = setTimeout(() => this.start(performance.now()), delay);
     return true;
   }
 
@@ -212,10 +217,10 @@ export class QueryOperation {
     );
   }
 
-  #succeed(value: QueryResult | PoolClient): void {
+  #succeed(value: QueryResult | PoolClient, now: number = performance.now()): void {
     if (this.#settled) return;
     this.#settled = true;
-    if (this.#what.kind === 'query') this.#host.stats.record(performance.now() - this.#started, false);
+    if (this.#what.kind === 'query') this.#host.stats.record(now - this.#started, false);
     this.#host.settled(this);
     this.#resolve(value);
   }
