@@ -100,7 +100,7 @@ async function benchL1(): Promise<BenchResult> {
   const r = await compareInterleaved(
     () => pool.query(sql, [4242]),
     () => optimizer.execute(sql, [4242], { cache: true, cacheTTL: 600_000, namespace: 'tenant-1' }),
-    { quadsPerBlock: 1000, blocks: 5, warmup: 200 },
+    { quadsPerBlock: 1000, blocks: 5, warmup: 2000 },
   );
   const stats = optimizer.getCacheStats();
   await optimizer.close();
