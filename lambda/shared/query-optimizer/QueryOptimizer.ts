@@ -55,7 +55,11 @@ export interface QueryOptimizer {
   getCacheStats(): CacheStats;
   /** Drops every cached entry here and bumps every generation (L2 entries of all environments go stale). */
   invalidateAll(): Promise<void>;
-  /** Drops cached reads of these tables (here and, through L2 generations, in every environment). */
+  /**
+   * Drops cached reads of these tables (here and, through L2 generations, in every environment), e.g.
+   * after a write that did not go through the optimizer. Names as in SQL: `orders`, `public.orders`,
+   * `"Sales"."Order Lines"` (the schema is ignored: tags are relation names).
+   */
   invalidateTables(tables: readonly string[]): Promise<void>;
   /** Adds the counters since the last call to the shared Powertools Metrics (publish them yourself). */
   publishMetrics(): void;
@@ -110,6 +114,17 @@ function namespaceKey(ns: CacheNamespace | undefined): string {
     .sort()
     .map((k) => `${k}=${String(ns[k])}`)
     .join('&');
+}
+
+/**
+ * The tag of a table name as callers write it: `orders`, `public.orders`, `"Sales"."Order Lines"`
+ * → the relation name (`orders`, `Order Lines`), as the parser reports it (unquoted names folded).
+ */
+function tableTag(name: string): string {
+  if (name === ALL) return ALL;
+  const last = name.match(/(?:"((?:[^"]|"")*)"|([^."]+))\s*$/);
+  if (!last) return name;
+  return last[1] !== undefined ? last[1].replaceAll('""', '"') : (last[2] ?? name).trim().toLowerCase();
 }
 
 /** The L1 key: per-process SQL id + namespace + parameters (short, so hashing it per hit is cheap). */
@@ -534,10 +549,16 @@ class QueryOptimizerImpl implements QueryOptimizer {
 
   async #invalidateFor(info: SqlInfo): Promise<void> {
     if (info.unknownEffects) await this.invalidateAll();
-    else if (info.tables.length > 0) await this.invalidateTables(info.tables);
+    else if (info.tables.length > 0) await this.#bump(info.tables);
   }
 
-  async invalidateTables(tables: readonly string[]): Promise<void> {
+  async invalidateTables(names: readonly string[]): Promise<void> {
+    if (!Array.isArray(names)) throw new TypeError(`tables must be an array (received ${typeof names})`);
+    await this.#bump(names.map(tableTag));
+  }
+
+  /** Bumps the generations of table tags (relation names exactly as the parser reports them). */
+  async #bump(tables: readonly string[]): Promise<void> {
     for (const t of tables) this.#counter(t).v++;
     this.#c.invalidations++;
     for (const [key, flight] of this.#inflight) {
@@ -549,7 +570,7 @@ class QueryOptimizerImpl implements QueryOptimizer {
   async invalidateAll(): Promise<void> {
     this.#l1.clear();
     this.#hot.clear();
-    await this.invalidateTables([ALL]);
+    await this.#bump([ALL]);
   }
 
   // ---------------------------------------------------------------- explain
@@ -694,7 +715,7 @@ class QueryOptimizerImpl implements QueryOptimizer {
       }
     }
     if (all) await this.invalidateAll();
-    else if (tables.size > 0) await this.invalidateTables([...tables]);
+    else if (tables.size > 0) await this.#bump([...tables]);
     return results;
   }
 

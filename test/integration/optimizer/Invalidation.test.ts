@@ -134,4 +134,16 @@ describe('invalidation on writes through execute', () => {
     expect(Math.max(...results.map((r) => r.rows[0]?.active as number))).toBeLessThanOrEqual(2);
     await optimizer.close();
   });
+
+  it('drops cached reads on invalidateTables for names written as in SQL', async () => {
+    const optimizer = createQueryOptimizer(fx.pool);
+    const lines = `SELECT count(*)::int AS n FROM ${s}."Order Lines"`;
+    const customers = `SELECT count(*)::int AS n FROM ${s}.customers`;
+    await optimizer.execute(lines, [], { cache: true });
+    await optimizer.execute(customers, [], { cache: true });
+    await optimizer.invalidateTables([`"${s}"."Order Lines"`, `${s}.CUSTOMERS`]);
+    expect((await optimizer.execute(lines, [], { cache: true })).source).toBe('database');
+    expect((await optimizer.execute(customers, [], { cache: true })).source).toBe('database');
+    await optimizer.close();
+  });
 });
