@@ -362,13 +362,17 @@ class QueryOptimizerImpl implements QueryOptimizer {
     return counter;
   }
 
-  #snapshot(info: SqlInfo): number[] {
+  #counters(info: SqlInfo): Array<{ v: number }> {
     info.counters ??= info.tags.map((t) => this.#counter(t));
-    return info.counters.map((c) => c.v);
+    return info.counters;
+  }
+
+  #snapshot(info: SqlInfo): number[] {
+    return this.#counters(info).map((c) => c.v);
   }
 
   #gensMatch(gens: readonly number[], info: SqlInfo): boolean {
-    const counters = (info.counters ??= info.tags.map((t) => this.#counter(t)));
+    const counters = info.counters ?? this.#counters(info);
     for (let i = 0; i < counters.length; i++) {
       if ((counters[i] as { v: number }).v !== gens[i]) return false;
     }
