@@ -23,7 +23,9 @@ export const OPTIMIZER_DEFAULTS = {
   redisFailureThreshold: 2,
   /** How long L2 is skipped once the breaker opens. */
   redisBreakerMillis: 5_000,
-  redisKeyPrefix: 'lpk:opt:',
+  // The {hash tag} puts every key in one slot, so the MGET of a value plus its tables' generation
+  // keys works on cluster-mode ElastiCache (Redis OSS and Valkey, serverless included) without CROSSSLOT.
+  redisKeyPrefix: '{lpk:opt}:',
   slowQueryMillis: 500,
   seqScanRows: 10_000,
   nestedLoopMillis: 1_000,

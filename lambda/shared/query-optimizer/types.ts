@@ -54,7 +54,11 @@ export interface RedisCacheOptions {
    * `enableOfflineQueue: false` so a down Redis fails fast.
    */
   client?: RedisLike;
-  /** Prefix of every key. @default 'lpk:opt:' */
+  /**
+   * Prefix of every key. Keep a `{hash tag}` in it on cluster-mode Redis: the optimizer reads a value
+   * and its tables' generation keys in one MGET, which must stay in one slot.
+   * @default '{lpk:opt}:'
+   */
   keyPrefix?: string;
   /** Budget of one L2 round trip; past it the call counts as a failure and the query goes on. @default 50 */
   timeoutMillis?: number;
