@@ -40,6 +40,11 @@ interface SectionEntry {
 
 export const SECTIONS: SectionEntry[] = [
   {
+    key: 'pool',
+    title: 'Connection pool',
+    run: async (ctx) => (await import('./sections/pool.js')).runPoolSection(ctx),
+  },
+  {
     key: 'optimizer',
     title: 'Query optimizer',
     run: async (ctx) => (await import('./sections/optimizer.js')).runOptimizerSection(ctx),
