@@ -254,16 +254,20 @@ export class Endpoint {
   }
 
   #releaseIfSound(client: TrackedClient, pgRelease: (error?: Error | boolean) => void, now: number): void {
-    if (
+    const dead =
       client[BROKEN] ||
       client._queryable === false ||
       client._ending ||
-      (client._txStatus != null && client._txStatus !== 'I') ||
       (client._queryQueue !== undefined && client._queryQueue.length > 0) ||
-      client._getActiveQuery?.() != null
-    ) {
+      client._getActiveQuery?.() != null;
+    if (dead) {
       pgRelease(new Error('connection not reusable'));
       destroySocket(client);
+      return;
+    }
+    if (client._txStatus != null && client._txStatus !== 'I') {
+      // Released inside a transaction: a sound socket, so pg ends it politely (the server rolls back).
+      pgRelease(new Error('released inside an open transaction'));
       return;
     }
     client[IDLE_SINCE] = now;

@@ -59,7 +59,14 @@ function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** The connection is gone or in doubt (socket error, server shutdown, admin kill, timeouts). */
+/**
+ * The connection is gone or in doubt (socket error, server shutdown, admin kill, timeouts).
+ *
+ * @example
+ * ```ts
+ * isConnectionLost(Object.assign(new Error('terminating connection'), { code: '57P01' })); // true
+ * ```
+ */
 export function isConnectionLost(error: unknown): boolean {
   const state = sqlState(error);
   if (state !== undefined) {
@@ -78,12 +85,26 @@ export function isConnectionLost(error: unknown): boolean {
   return LOST_MESSAGES.has(message(error));
 }
 
-/** The statement was refused by pg before anything was written: re-running it is always safe. */
+/**
+ * The statement was refused by pg before anything was written: re-running it is always safe.
+ *
+ * @example
+ * ```ts
+ * isNeverSent(new Error('Client has encountered a connection error and is not queryable')); // true
+ * ```
+ */
 export function isNeverSent(error: unknown): boolean {
   return NOT_SENT_MESSAGES.has(message(error));
 }
 
-/** A failure while opening a connection that is worth another try after a backoff. */
+/**
+ * A failure while opening a connection that is worth another try after a backoff.
+ *
+ * @example
+ * ```ts
+ * isRetryableConnectError(Object.assign(new Error('sorry, too many clients already'), { code: '53300' })); // true
+ * ```
+ */
 export function isRetryableConnectError(error: unknown): boolean {
   const state = sqlState(error);
   // 53300 too_many_connections (also a role's CONNECTION LIMIT); 53000 insufficient resources.
@@ -91,7 +112,14 @@ export function isRetryableConnectError(error: unknown): boolean {
   return isConnectionLost(error);
 }
 
-/** The server refused the password or token (rotated secret, expired IAM token). */
+/**
+ * The server refused the password or token (rotated secret, expired IAM token).
+ *
+ * @example
+ * ```ts
+ * isAuthFailure(Object.assign(new Error('password authentication failed'), { code: '28P01' })); // true
+ * ```
+ */
 export function isAuthFailure(error: unknown): boolean {
   const state = sqlState(error);
   return state === '28P01' || state === '28000';
@@ -104,6 +132,13 @@ export function isCheckoutTimeout(error: unknown): boolean {
 
 /**
  * Whether a client must be destroyed after this error rather than returned to the pool.
+ *
+ * @example
+ * ```ts
+ * mustDiscardClient(Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' })); // true
+ * mustDiscardClient(Object.assign(new Error('duplicate key value'), { code: '23505' })); // false
+ * ```
+ *
  * Server errors of a statement (syntax, constraint, serialization…) leave the connection ready;
  * anything without a SQLSTATE (socket errors, pg's query timeout) and the classes that concern
  * the connection itself (08 connection, 53 resources, 57 operator intervention incl. 57014,

@@ -18,7 +18,15 @@ export interface ConnectionTarget {
   description: string;
 }
 
-/** true for loopback addresses, `localhost` and Unix-socket paths. */
+/**
+ * true for loopback addresses, `localhost` and Unix-socket paths (TLS stays off for those by default).
+ *
+ * @example
+ * ```ts
+ * isLocalHost('127.0.0.1'); // true
+ * isLocalHost('db.cluster-abc.eu-west-1.rds.amazonaws.com'); // false
+ * ```
+ */
 export function isLocalHost(host: string): boolean {
   const h = host.trim().toLowerCase();
   return (

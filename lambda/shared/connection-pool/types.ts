@@ -84,9 +84,15 @@ export type CredentialsOptions =
 
 /** Routes `readOnly` queries to a reader endpoint (Aurora's `-ro-` endpoint or a replica). */
 export interface ReaderOptions {
-  /** The reader's connection string. Either this or `host`. */
+  /**
+   * The reader's connection string. Either this or `host`.
+   * @default - none: give this or `host`
+   */
   connectionString?: string;
-  /** The reader's host (port, database, user and credentials are the writer's unless given). */
+  /**
+   * The reader's host (port, database, user and credentials are the writer's unless given).
+   * @default - none: give this or `connectionString`
+   */
   host?: string;
   /** @default - the writer's port */
   port?: number;
