@@ -191,8 +191,10 @@ export function recordResults(results: readonly BenchResult[]): void {
   printTable(results);
 }
 
-const fmt = (n: number): string =>
+/** A figure with sensible precision for a table. */
+export const formatFigure = (n: number): string =>
   Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 10 ? n.toFixed(1) : n.toFixed(3);
+const fmt = formatFigure;
 
 /** Prints results as a table. */
 export function printTable(results: readonly BenchResult[]): void {

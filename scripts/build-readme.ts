@@ -7,21 +7,11 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { type BenchResult, formatFigure as fmt } from '../bench/harness.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-interface BenchRow {
-  module: string;
-  name: string;
-  value: number;
-  unit: string;
-  goal: string;
-  pass: boolean;
-  spread?: [number, number];
-}
-
-const fmt = (n: number): string =>
-  Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 10 ? n.toFixed(1) : n.toFixed(3);
+type BenchRow = BenchResult;
 
 export function benchTable(rows: readonly BenchRow[]): string {
   const lines = ['| module | benchmark | median | spread | goal | met |', '|---|---|---|---|---|---|'];

@@ -5,17 +5,9 @@
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { parseEnv } from './helpers/services.js';
 
 const servicesScript = fileURLToPath(new URL('../scripts/services.sh', import.meta.url));
-
-function parseEnv(text: string): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const line of text.split('\n')) {
-    const eq = line.indexOf('=');
-    if (eq > 0) env[line.slice(0, eq)] = line.slice(eq + 1);
-  }
-  return env;
-}
 
 export default function setup(): (() => void) | undefined {
   if (process.env.DATABASE_URL && process.env.REDIS_URL) return undefined;

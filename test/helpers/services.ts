@@ -31,7 +31,8 @@ export function redisUrl(): string {
   return required('REDIS_URL');
 }
 
-function parseEnv(text: string): Record<string, string> {
+/** Parses the KEY=value lines `scripts/services.sh up` prints. */
+export function parseEnv(text: string): Record<string, string> {
   const env: Record<string, string> = {};
   for (const line of text.split('\n')) {
     const eq = line.indexOf('=');
