@@ -69,7 +69,7 @@ export const ORDER_EVENTS_TABLE = 'order_events';
  * ```
  */
 export async function ensureOrderEventsTable(): Promise<void> {
-  (await getDatabase()).pool.query(`CREATE TABLE IF NOT EXISTS ${ORDER_EVENTS_TABLE} (
+  await (await getDatabase()).pool.query(`CREATE TABLE IF NOT EXISTS ${ORDER_EVENTS_TABLE} (
     message_id text PRIMARY KEY, order_id integer NOT NULL, customer_id integer NOT NULL, product_id integer NOT NULL,
     quantity integer NOT NULL, status text NOT NULL, received_at timestamptz NOT NULL DEFAULT now())`);
 }
