@@ -22,14 +22,10 @@ import type {
   QueryOptions,
   WarmUpResult,
 } from './types.js';
+import { describeValue } from './validateOptions.js';
 
 const CLOSED_MESSAGE =
   'the pool was ended: create a new one with createEnhancedPool() (module scope, once per environment)';
-
-function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  return typeof value === 'object' ? 'an object' : typeof value;
-}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

@@ -11,7 +11,8 @@ const MAX_TIMER_MILLIS = 2_147_483_647;
 const MAX_SERVER_CONNECTIONS = 262_143;
 const MAX_POOL_SIZE = 10_000;
 
-function describe(value: unknown): string {
+/** What a bad argument was, for messages (strings shortened; never used for passwords). */
+export function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value === 'string')
     return `the string '${value.length > 40 ? `${value.slice(0, 40)}…` : value}'`;
@@ -25,7 +26,7 @@ function integer(name: string, value: unknown, min: number, max: number): void {
   if (value === undefined) return;
   if (typeof value !== 'number' || Number.isNaN(value)) {
     throw new TypeError(
-      `${name} must be a number (an integer from ${min} to ${max}); received ${describe(value)}`,
+      `${name} must be a number (an integer from ${min} to ${max}); received ${describeValue(value)}`,
     );
   }
   if (!Number.isInteger(value) || value < min || value > max) {
@@ -41,7 +42,7 @@ function millisOrInfinity(name: string, value: unknown): void {
 function object(name: string, value: unknown): value is Record<string, unknown> {
   if (value === undefined) return false;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new TypeError(`${name} must be an object; received ${describe(value)}`);
+    throw new TypeError(`${name} must be an object; received ${describeValue(value)}`);
   }
   return true;
 }
@@ -49,13 +50,13 @@ function object(name: string, value: unknown): value is Record<string, unknown> 
 function nonEmptyString(name: string, value: unknown, required: boolean): void {
   if (value === undefined && !required) return;
   if (typeof value !== 'string' || value.trim() === '') {
-    throw new TypeError(`${name} must be a non-empty string; received ${describe(value)}`);
+    throw new TypeError(`${name} must be a non-empty string; received ${describeValue(value)}`);
   }
 }
 
 function boolean(name: string, value: unknown): void {
   if (value !== undefined && typeof value !== 'boolean') {
-    throw new TypeError(`${name} must be true or false; received ${describe(value)}`);
+    throw new TypeError(`${name} must be true or false; received ${describeValue(value)}`);
   }
 }
 
@@ -121,7 +122,7 @@ export function validateOptions(options: unknown): asserts options is EnhancedPo
     const sources = ['secrets-manager', 'iam', 'provider'];
     if (typeof c.source !== 'string' || !sources.includes(c.source)) {
       throw new TypeError(
-        `credentials.source must be one of 'secrets-manager', 'iam', 'provider'; received ${describe(c.source)}`,
+        `credentials.source must be one of 'secrets-manager', 'iam', 'provider'; received ${describeValue(c.source)}`,
       );
     }
     if (c.source === 'secrets-manager') {
@@ -131,7 +132,7 @@ export function validateOptions(options: unknown): asserts options is EnhancedPo
       nonEmptyString('credentials.region', c.region, false);
     } else if (typeof c.getCredentials !== 'function') {
       throw new TypeError(
-        `credentials.getCredentials must be a function returning { user?, password }; received ${describe(c.getCredentials)}`,
+        `credentials.getCredentials must be a function returning { user?, password }; received ${describeValue(c.getCredentials)}`,
       );
     }
     if ('password' in o && o.password !== undefined) {
