@@ -1,5 +1,5 @@
 import type { PoolClient, QueryResult } from 'pg';
-import { fullJitterDelay } from './backoff.js';
+import { fullJitterDelay } from '../internal/backoff.js';
 import {
   errorCode,
   isAuthFailure,

@@ -1,4 +1,4 @@
-export { fullJitterDelay } from './backoff.js';
+export { fullJitterDelay } from '../internal/backoff.js';
 export {
   isAuthFailure,
   isConnectionLost,

@@ -1,3 +1,4 @@
+// Shared by the pool and the batch processor; not a public entry point (each module re-exports what it offers).
 /**
  * Exponential backoff with full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter"):
  * the wait before retry `n` (1-based) is random in `[0, min(maxDelay, base * 2^(n-1)))`, so many
@@ -16,4 +17,19 @@ export function fullJitterDelay(
 ): number {
   const ceiling = Math.min(maxDelayMillis, baseDelayMillis * 2 ** Math.max(0, retry - 1));
   return Math.floor(random() * ceiling);
+}
+
+/**
+ * Waits `ms` milliseconds (an unref'd timer, so it never keeps a process alive on its own).
+ *
+ * @example
+ * ```ts
+ * await sleep(fullJitterDelay(attempt, 50, 1000));
+ * ```
+ */
+export function sleep(ms: number): Promise<void> {
+  if (ms <= 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    setTimeout(resolve, ms).unref?.();
+  });
 }
