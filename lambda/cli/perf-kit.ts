@@ -20,7 +20,7 @@ demo flags:
   --redis-url URL     L2 cache (default: $REDIS_URL, else memory-only)
   --json PATH         where to write the JSON report (default report.json)
   --html PATH         where to write the HTML report (default report.html)
-  --only a,b          run only these sections (pool, optimizer, lazy, batch, handlers)
+  --only a,b          run only these sections (pool, optimizer, lazy, batch, worker, handlers)
   --quiet             no progress lines
   -h, --help          this text
 `;
@@ -38,6 +38,8 @@ async function demo(args: string[]): Promise<void> {
   // The demo runs locally: no CloudWatch to send EMF to (the report shows the numbers instead),
   // and the AWS SDK's Node 20 deprecation notice is not news to someone running a demo.
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+  // Expected failures (the poison messages) are counted in the report; log lines only for errors.
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const { values } = parseArgs({
     args,

@@ -60,6 +60,11 @@ export const SECTIONS: SectionEntry[] = [
     run: async (ctx) => (await import('./sections/batch.js')).runBatchSection(ctx),
   },
   {
+    key: 'worker',
+    title: 'Example SQS worker',
+    run: async (ctx) => (await import('./sections/worker.js')).runWorkerSection(ctx),
+  },
+  {
     key: 'handlers',
     title: 'Example handlers',
     run: async (ctx) => (await import('./sections/handlers.js')).runHandlersSection(ctx),

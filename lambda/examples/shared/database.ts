@@ -81,3 +81,21 @@ export async function publishDatabaseMetrics(): Promise<void> {
   pool.publishMetrics();
   optimizer.publishMetrics();
 }
+
+/**
+ * Closes the optimizer and ends the pool; the next {@link getDatabase} creates fresh ones.
+ * For tests, local runs and a SIGTERM handler (Lambda itself freezes, it does not exit).
+ *
+ * @example
+ * ```ts
+ * afterAll(() => closeDatabase());
+ * ```
+ */
+export async function closeDatabase(): Promise<void> {
+  const current = database;
+  database = undefined;
+  if (!current) return;
+  const { pool, optimizer } = await current.catch(() => ({ pool: undefined, optimizer: undefined }));
+  await optimizer?.close();
+  await pool?.end();
+}

@@ -108,6 +108,10 @@ describe('npm start (the demo) end to end', () => {
     expect(Number(handlers['cache hit rate (%)'])).toBeGreaterThan(0);
     expect(Number(handlers['cache hit rate (%)'])).toBeLessThanOrEqual(100);
     expect(batch.lost).toBe(0);
+    const worker = figures['Example SQS worker'] ?? {};
+    expect(worker.lost).toBe(0);
+    expect(worker['in DLQ']).toBe(4); // 200 messages, every 50th invalid
+    expect(worker['rows written']).toBe(196);
     expect(batch.sent).toBe(200);
   });
 

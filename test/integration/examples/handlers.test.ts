@@ -38,9 +38,7 @@ describe('example handlers against a real PostgreSQL', () => {
 
   afterAll(async () => {
     const database = await import('../../../lambda/examples/shared/database.js');
-    const { pool, optimizer } = await database.getDatabase();
-    await optimizer.close();
-    await pool.end();
+    await database.closeDatabase();
     await check.end();
     await db.drop();
   });

@@ -128,8 +128,7 @@ export async function runHandlersSection(ctx: DemoContext): Promise<DemoSection>
     const { pool, optimizer } = await database.getDatabase();
     const poolMetrics = pool.getMetrics();
     const cacheStats = optimizer.getCacheStats();
-    await optimizer.close();
-    await pool.end();
+    await database.closeDatabase();
     if (report.advice.method !== 'hypopg') warnings.push(...report.advice.notes.slice(0, 2));
 
     const p = (values: number[], q: number) => round(quantile(values, q));
