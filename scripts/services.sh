@@ -8,6 +8,7 @@
 #   SERVICES_DIR  where state lives (default: <repo>/.services). A second directory gives a second,
 #                 independent set of services (the fault tests use that for restarts and kills).
 #   PG_MAX_CONNECTIONS  max_connections of the cluster (default 100).
+#   SKIP_CHROMIUM  set to not install Debian's chromium (only the demo's HTML report test needs it).
 #
 # `up` writes $SERVICES_DIR/env (DATABASE_URL, REDIS_URL, PGDATA, PG_BIN, REDIS_PORT) and prints it.
 # `up` twice does not start twins: a running service is reused. `down` stops exactly what `up` started.
@@ -35,6 +36,8 @@ ensure_packages() {
   [ -f "/usr/share/postgresql/$PG_VERSION/extension/hypopg.control" ] || missing+=("postgresql-$PG_VERSION-hypopg")
   [ -f "/usr/share/postgresql/$PG_VERSION/extension/pg_stat_statements.control" ] || missing+=("postgresql-contrib")
   command -v redis-server >/dev/null 2>&1 || missing+=("redis-server")
+  # Not a service, but the test suite opens the demo's HTML report in it (npm test installs it here).
+  [ -n "${SKIP_CHROMIUM:-}" ] || command -v chromium >/dev/null 2>&1 || missing+=("chromium")
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
     die "missing: ${missing[*]}. Install them (Debian: sudo apt-get install -y ${missing[*]}), or set DATABASE_URL and REDIS_URL to servers of your own (PostgreSQL 15 with hypopg and pg_stat_statements)."
