@@ -4,7 +4,6 @@
  * through the local event source mapping (pollQueue), and writes the good ones to `demo_events` in
  * PostgreSQL with a batch writer (multi-row INSERTs).
  */
-import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { startFauxqs } from 'fauxqs';
 import pg from 'pg';
@@ -18,6 +17,7 @@ import {
   processSQSBatch,
 } from '../../../shared/batch-processor/index.js';
 import type { DemoContext, DemoSection } from '../types.js';
+import { queueDepth } from './queue-depth.js';
 
 interface OrderEvent {
   orderId: number;
@@ -120,15 +120,7 @@ export async function runBatchSection(ctx: DemoContext): Promise<DemoSection> {
       batches: 0,
       batchMs: [],
     };
-    const dlqDepth = async (): Promise<number> => {
-      const out = await client.send(
-        new GetQueueAttributesCommand({
-          QueueUrl: dlq.queueUrl,
-          AttributeNames: ['ApproximateNumberOfMessages'],
-        }),
-      );
-      return Number(out.Attributes?.ApproximateNumberOfMessages ?? 0);
-    };
+    const dlqDepth = (): Promise<number> => queueDepth(client, dlq.queueUrl);
     const started = performance.now();
     let goodDoneMs = 0;
     const polled = await pollQueue({

@@ -4,10 +4,10 @@
  * mapping does (batches of 10, partial batch responses, a DLQ after 2 receives), written to
  * PostgreSQL by the worker's batch writer. Counts where every message ended up.
  */
-import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { startFauxqs } from 'fauxqs';
 import { createSqsClient, feedQueue, pollQueue } from '../../../shared/batch-processor/index.js';
 import type { DemoContext, DemoSection } from '../types.js';
+import { queueDepth } from './queue-depth.js';
 
 const MAX_RECEIVE_COUNT = 2;
 
@@ -57,15 +57,7 @@ export async function runWorkerSection(ctx: DemoContext): Promise<DemoSection> {
     ctx.progress(`feeding ${total.toLocaleString('en-US')} order events to the example SQS worker…`);
     const fed = await feedQueue(bodies, { queueUrl: queue.queueUrl, client });
 
-    const dlqDepth = async (): Promise<number> => {
-      const out = await client.send(
-        new GetQueueAttributesCommand({
-          QueueUrl: dlq.queueUrl,
-          AttributeNames: ['ApproximateNumberOfMessages'],
-        }),
-      );
-      return Number(out.Attributes?.ApproximateNumberOfMessages ?? 0);
-    };
+    const dlqDepth = (): Promise<number> => queueDepth(client, dlq.queueUrl);
     const countRows = async (): Promise<number> =>
       Number(
         (await pool.query(`SELECT count(*)::int AS n FROM ${worker.ORDER_EVENTS_TABLE}`)).rows[0]?.n ?? 0,
