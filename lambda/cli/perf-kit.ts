@@ -11,6 +11,7 @@ Usage:
   perf-kit demo [flags]        the local demo (what \`npm start\` runs)
   perf-kit feed <queue-url> <file.jsonl|-> [flags]
                                send JSON lines to an SQS queue (perf-kit feed --help)
+  perf-kit advise [flags]      index suggestions for a database's workload (perf-kit advise --help)
   perf-kit help                this text
 
 demo flags:
@@ -79,6 +80,9 @@ async function main(argv: string[]): Promise<void> {
   switch (command) {
     case 'demo':
       return demo(rest);
+    case 'advise':
+      process.exitCode = await (await import('./advise.js')).adviseCommand(rest);
+      return;
     case 'feed':
       process.exitCode = await (await import('./feed.js')).feedCommand(rest);
       return;
@@ -89,7 +93,7 @@ async function main(argv: string[]): Promise<void> {
       process.stdout.write(HELP);
       return;
     default:
-      throw new DemoError(`unknown command '${command}'; expected one of: demo, feed, help`);
+      throw new DemoError(`unknown command '${command}'; expected one of: demo, feed, advise, help`);
   }
 }
 
