@@ -2,6 +2,8 @@
 /**
  * The perf-kit command line: `perf-kit demo` (what `npm start` runs) and the module commands.
  */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DEFAULT_DATASET_SIZE, DemoError, runDemo } from './demo/run-demo.js';
 
@@ -60,6 +62,14 @@ async function demo(args: string[]): Promise<void> {
   if (values.help) {
     process.stdout.write(HELP);
     return;
+  }
+  // The demo bundles the repository's example handlers and fixtures from source: it runs from a
+  // clone (`npm start`), not from the published package (which ships `feed` and `advise`).
+  const fixture = fileURLToPath(new URL('../../test/fixtures/split-handler/handler.ts', import.meta.url));
+  if (!existsSync(fixture)) {
+    throw new DemoError(
+      'the demo runs from a clone of the lambda-perf-kit repository: git clone it, then `npm ci && npm start` (the published package ships `perf-kit feed` and `perf-kit advise`)',
+    );
   }
   const databaseUrl = values['database-url'] ?? process.env.DATABASE_URL;
   const redisUrl = values['redis-url'] ?? process.env.REDIS_URL;
