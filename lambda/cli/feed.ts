@@ -5,7 +5,12 @@
 import { createReadStream, createWriteStream, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { type FeedMessage, type FeedProgress, feedQueue } from '../shared/batch-processor/index.js';
+import {
+  FeedInputError,
+  type FeedMessage,
+  type FeedProgress,
+  feedQueue,
+} from '../shared/batch-processor/index.js';
 
 export const FEED_HELP = `perf-kit feed — send a JSON Lines file to an SQS queue
 
@@ -183,6 +188,7 @@ export async function feedCommand(args: string[]): Promise<number> {
   };
 
   let result: Awaited<ReturnType<typeof feedQueue<Line>>>;
+  let inputBroke = false;
   try {
     result = await feedQueue<Line>(lines(), {
       queueUrl,
@@ -196,7 +202,10 @@ export async function feedCommand(args: string[]): Promise<number> {
   } catch (error) {
     if (showBar) process.stderr.write('\n');
     process.stderr.write(`perf-kit feed: ${(error as Error).message}\n`);
-    return 1;
+    if (!(error instanceof FeedInputError)) return 1;
+    // The input broke part-way: still report what was sent and write out what failed to send.
+    result = (error as FeedInputError<Line>).result;
+    inputBroke = true;
   }
   if (showBar) {
     draw(
@@ -216,7 +225,7 @@ export async function feedCommand(args: string[]): Promise<number> {
   process.stdout.write(
     `sent ${result.sent}, failed ${result.failed.length}, retried ${result.retried}, ${Math.round(result.messagesPerSecond)} msg/s in ${seconds.toFixed(1)} s\n`,
   );
-  if (result.failed.length === 0) return 0;
+  if (result.failed.length === 0) return inputBroke ? 1 : 0;
 
   const sorted = [...result.failed].sort((a, b) => a.message.number - b.message.number);
   await new Promise<void>((resolve, reject) => {

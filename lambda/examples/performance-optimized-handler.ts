@@ -14,6 +14,7 @@ import {
   UnknownRouteError,
 } from '../shared/lazy-loader/index.js';
 import {
+  describeError,
   flushMetrics,
   getLogger,
   getMetrics,
@@ -39,6 +40,12 @@ const routes = createCodeSplitter<RouteHandler>()
 // Preload the data layer after the first invocation has answered (`wrap` starts it then).
 const preload = optimizeColdStart([loadDatabase]);
 
+const DATA_ROUTES = new Set([
+  'GET /products/{id}',
+  'GET /customers/{id}/orders',
+  'GET /reports/top-products',
+]);
+
 let coldStart = true;
 const tracingActive =
   process.env._X_AMZN_TRACE_ID !== undefined || process.env.AWS_XRAY_DAEMON_ADDRESS !== undefined;
@@ -60,9 +67,11 @@ export const handler = preload.wrap(
     }
     const routeKey =
       event.routeKey === '$default' ? `${event.requestContext.http.method} ${event.rawPath}` : event.routeKey;
+    let usedDatabase = false;
     try {
       if (tracingActive) (await getTracer()).putAnnotation('route', routeKey);
       const route = await routes.getHandler(routeKey);
+      usedDatabase = DATA_ROUTES.has(routeKey);
       return await route(event);
     } catch (error) {
       if (error instanceof UnknownRouteError) {
@@ -72,14 +81,15 @@ export const handler = preload.wrap(
           body: JSON.stringify({ error: error.message }),
         };
       }
-      getLogger().error('request failed', { route: routeKey, error: error as Error });
+      getLogger().error('request failed', { route: routeKey, error: describeError(error) });
       return {
         statusCode: 500,
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ error: 'internal error' }),
       };
     } finally {
-      if (routeKey !== 'GET /health') await (await lazyLoad(loadDatabase)).publishDatabaseMetrics();
+      // Only a data route loaded the data layer: a 404 or /health must not pull `pg` in here.
+      if (usedDatabase) await (await lazyLoad(loadDatabase)).publishDatabaseMetrics().catch(() => undefined);
       flushMetrics();
     }
   },

@@ -21,6 +21,17 @@ export interface OrderEvent {
 
 const STATUSES = new Set(['created', 'paid', 'shipped', 'delivered', 'cancelled']);
 const positiveInt = (v: unknown): v is number => Number.isInteger(v) && (v as number) > 0;
+// Issues are logged: they name what kind of value came, never the value (bodies stay out of logs).
+const describeType = (v: unknown): string =>
+  v === undefined
+    ? 'nothing'
+    : v === null
+      ? 'null'
+      : typeof v === 'number'
+        ? Number.isInteger(v)
+          ? 'an integer out of range'
+          : 'a fraction'
+        : `a ${typeof v}`;
 
 /**
  * A Standard Schema validator for {@link OrderEvent} (zod, valibot or arktype work the same way;
@@ -41,13 +52,13 @@ export const orderEventSchema: StandardSchemaV1<unknown, OrderEvent> = {
       for (const key of ['orderId', 'customerId', 'productId', 'quantity'] as const) {
         if (!positiveInt(v[key]))
           issues.push({
-            message: `${key} must be a positive integer; received ${JSON.stringify(v[key])}`,
+            message: `${key} must be a positive integer; received ${describeType(v[key])}`,
             path: [key],
           });
       }
       if (!STATUSES.has(v.status as string)) {
         issues.push({
-          message: `status must be one of ${[...STATUSES].join(', ')}; received ${JSON.stringify(v.status)}`,
+          message: `status must be one of ${[...STATUSES].join(', ')}; received ${describeType(v.status)}`,
           path: ['status'],
         });
       }

@@ -1,5 +1,5 @@
 import type { Metrics } from '@aws-lambda-powertools/metrics';
-import { getLogger, getMetrics, MetricName, MetricUnit } from '../observability/index.js';
+import { describeError, getLogger, getMetrics, MetricName, MetricUnit } from '../observability/index.js';
 import { WRITER_DEFAULTS } from './constants.js';
 import { BatchWriteError } from './errors.js';
 
@@ -168,7 +168,7 @@ export function createBatchWriter<T>(fn: WriteFn<T>, options: BatchWriterOptions
     failedKept.push(...failures);
     options.onFailure?.(failures);
     getLogger().error(`batch writer: ${failures.length} items not written; kept for takeFailed()`, {
-      error: failures[0]?.error as Error,
+      error: describeError(failures[0]?.error),
     });
   };
 
@@ -217,7 +217,7 @@ export function createBatchWriter<T>(fn: WriteFn<T>, options: BatchWriterOptions
       activeFlushes++;
       writeChunk(chunk)
         .catch((error: unknown) =>
-          getLogger().error('batch writer: internal error', { error: error as Error }),
+          getLogger().error('batch writer: internal error', { error: describeError(error) }),
         )
         .finally(() => {
           inFlight -= chunk.length;

@@ -1,3 +1,5 @@
+import type { FeedMessage, FeedResult } from './feedQueue.js';
+
 /**
  * The batch module's errors. Every one extends {@link BatchError} and keeps the original error as
  * `cause`.
@@ -147,4 +149,28 @@ export function isRetryableError(error: unknown): boolean {
     error instanceof RetryableError ||
     (typeof error === 'object' && error !== null && (error as { retryable?: unknown }).retryable === true)
   );
+}
+
+/**
+ * `feedQueue`'s input (the iterable of messages) threw part-way. Everything read before that was
+ * still sent; `result` says what was sent and which messages failed, and `cause` is the input's error.
+ * @example
+ * ```ts
+ * import { FeedInputError } from 'lambda-perf-kit/batch';
+ * try { await feedQueue(lines, options); } catch (e) { if (e instanceof FeedInputError) console.log(e.result.failed); }
+ * ```
+ */
+export class FeedInputError<M = string | FeedMessage> extends BatchError {
+  override name = 'FeedInputError';
+  constructor(
+    cause: unknown,
+    readonly result: FeedResult<M>,
+  ) {
+    super(
+      `the messages' input failed after ${result.sent} were sent (${result.failed.length} failed to send, see .result): ${
+        cause instanceof Error ? cause.message : String(cause)
+      }`,
+      { cause },
+    );
+  }
 }

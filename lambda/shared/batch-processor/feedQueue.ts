@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { MessageAttributeValue, SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
 import { backoffDelay, sleep } from './backoff.js';
 import { FEEDER_DEFAULTS, SQS_LIMITS } from './constants.js';
+import { FeedInputError } from './errors.js';
 import { createSqsClient, loadSqsSdk, type SqsClientLike, type SqsClientOptions } from './sqsSdk.js';
 
 /** One message to send; a plain string is a message with that body. */
@@ -360,14 +361,17 @@ export async function feedQueue<M = string | FeedMessage>(
   } finally {
     if (ownClient) (client as { destroy?: () => void }).destroy?.();
   }
-  if (inputError !== undefined) throw inputError;
   const durationMs = performance.now() - started;
   progress();
-  return {
+  const summary: FeedResult<M> = {
     sent: result.sent,
     failed,
     retried: result.retried,
     durationMs,
     messagesPerSecond: durationMs > 0 ? (result.sent / durationMs) * 1000 : 0,
   };
+  // The input broke part-way: what was read was still sent; the error carries that partial result,
+  // so the messages that failed to send are not lost with the exception.
+  if (inputError !== undefined) throw new FeedInputError(inputError, summary);
+  return summary;
 }

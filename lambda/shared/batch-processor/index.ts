@@ -13,6 +13,7 @@ export { BATCH_DEFAULTS, FEEDER_DEFAULTS, PG_MAX_PARAMS, SQS_LIMITS, WRITER_DEFA
 export {
   BatchError,
   BatchWriteError,
+  FeedInputError,
   FullBatchFailureError,
   isRetryableError,
   RecordParseError,

@@ -13,6 +13,11 @@ import { RecordParseError } from './errors.js';
  * const order = await parseRecordBody(record.messageId, record.body, z.object({ id: z.number() }));
  * ```
  */
+function jsonErrorPosition(error: unknown): string {
+  const position = /position (\d+)/.exec(error instanceof Error ? error.message : '')?.[1];
+  return position === undefined ? '' : `, error at position ${position}`;
+}
+
 export async function parseRecordBody<T = unknown>(
   messageId: string,
   body: string,
@@ -23,7 +28,8 @@ export async function parseRecordBody<T = unknown>(
     value = JSON.parse(body);
   } catch (error) {
     throw new RecordParseError(
-      `record ${messageId}: body is not valid JSON (${(error as Error).message}; ${body.length} characters)`,
+      // Not the parser's message: V8 quotes the body in it, and a body never goes into a log line.
+      `record ${messageId}: body is not valid JSON (${body.length} characters${jsonErrorPosition(error)})`,
       messageId,
       [],
       { cause: error },

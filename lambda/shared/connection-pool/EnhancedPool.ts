@@ -1,4 +1,5 @@
 import type { PoolClient, QueryResult, QueryResultRow } from 'pg';
+import { sleep } from '../internal/backoff.js';
 import {
   getLogger,
   getMetrics as getToolkitMetrics,
@@ -26,10 +27,6 @@ import { describeValue } from './validateOptions.js';
 
 const CLOSED_MESSAGE =
   'the pool was ended: create a new one with createEnhancedPool() (module scope, once per environment)';
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 /**
  * A PostgreSQL pool for AWS Lambda, built on `pg.Pool`: sized from the function's memory and the

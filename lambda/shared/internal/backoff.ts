@@ -20,7 +20,9 @@ export function fullJitterDelay(
 }
 
 /**
- * Waits `ms` milliseconds (an unref'd timer, so it never keeps a process alive on its own).
+ * Waits `ms` milliseconds. The timer is deliberately not unref'd: a retry waiting here is work in
+ * flight, and an unref'd wait lets Node reach `beforeExit` (on Lambda the runtime then answers the
+ * invocation as done, and SQS deletes a batch whose records were still waiting to retry).
  *
  * @example
  * ```ts
@@ -30,6 +32,6 @@ export function fullJitterDelay(
 export function sleep(ms: number): Promise<void> {
   if (ms <= 0) return Promise.resolve();
   return new Promise((resolve) => {
-    setTimeout(resolve, ms).unref?.();
+    setTimeout(resolve, ms);
   });
 }

@@ -105,6 +105,32 @@ export function flushMetrics(): void {
   if (current.hasStoredMetrics()) current.publishStoredMetrics();
 }
 
+/** What {@link describeError} keeps of an error. */
+export interface ErrorSummary {
+  name: string;
+  message: string;
+  /** SQLSTATE or Node/AWS error code, when the error has one. */
+  code?: string;
+}
+
+/**
+ * The parts of an error that are safe to log: name, message and code. Powertools' Logger copies
+ * every enumerable field of an error, and pg's `DatabaseError.detail` / `where` carry row values
+ * (`Key (email)=(a@b.c) already exists`, `Failing row contains (...)`): those never reach a log.
+ *
+ * @example
+ * ```ts
+ * import { describeError, getLogger } from 'lambda-perf-kit/observability';
+ * getLogger().error('insert failed', { error: describeError(error) });
+ * ```
+ */
+export function describeError(error: unknown): ErrorSummary {
+  if (!(error instanceof Error))
+    return { name: 'NonError', message: typeof error === 'string' ? error : typeof error };
+  const code = (error as { code?: unknown }).code;
+  return { name: error.name, message: error.message, ...(typeof code === 'string' ? { code } : {}) };
+}
+
 /**
  * The Tracer, loaded on first call. `@aws-lambda-powertools/tracer` pulls in the X-Ray SDK
  * (~100 ms of import on Node 20), so nothing on the cold path waits for it.

@@ -47,12 +47,23 @@ export async function explainGeneric(
     return (await client.query(`EXPLAIN (FORMAT JSON) EXECUTE ${name}(${nulls})`)).rows[0]?.['QUERY PLAN'];
   } finally {
     // In a failed transaction DEALLOCATE cannot run yet: the caller rolls back first, then drops it.
-    if (inTransaction) pendingDeallocate.push(name);
+    if (inTransaction) pendingFor(client).push(name);
     else await client.query(`DEALLOCATE ${name}`).catch(() => undefined);
   }
 }
 
-const pendingDeallocate: string[] = [];
+// Per client: a prepared statement lives on one connection, so two advisor runs at once must
+// never DEALLOCATE each other's names (on the wrong connection, where they do not exist).
+const pendingDeallocate = new WeakMap<QueryableClient, string[]>();
+
+function pendingFor(client: QueryableClient): string[] {
+  let names = pendingDeallocate.get(client);
+  if (!names) {
+    names = [];
+    pendingDeallocate.set(client, names);
+  }
+  return names;
+}
 
 /**
  * Drops the statements {@link explainGeneric} prepared inside a transaction (call after its
@@ -65,8 +76,9 @@ const pendingDeallocate: string[] = [];
  * ```
  */
 export async function deallocatePending(client: QueryableClient): Promise<void> {
-  while (pendingDeallocate.length > 0) {
-    const name = pendingDeallocate.pop() as string;
+  const names = pendingDeallocate.get(client) ?? [];
+  while (names.length > 0) {
+    const name = names.pop() as string;
     await client.query(`DEALLOCATE ${name}`).catch(() => undefined);
   }
 }

@@ -281,6 +281,13 @@ export async function adviseIndexes(
         notes.push(`skipped a statement the parser cannot read: ${sql.slice(0, 80)}`);
         continue;
       }
+      if (!Array.isArray(stmts) || stmts.length !== 1) {
+        // Planning it would run every statement after the first for real (simple protocol).
+        notes.push(
+          `skipped text with ${Array.isArray(stmts) ? stmts.length : 0} statements (one at a time): ${sql.slice(0, 80)}`,
+        );
+        continue;
+      }
       const q = workload.length;
       workload.push(sql);
       const used = collect(stmts);

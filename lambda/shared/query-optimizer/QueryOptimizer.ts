@@ -56,7 +56,8 @@ export interface QueryOptimizer {
   /** Drops every cached entry here and bumps every generation (L2 entries of all environments go stale). */
   invalidateAll(): Promise<void>;
   /**
-   * Drops cached reads of these tables (here and, through L2 generations, in every environment), e.g.
+   * Drops cached reads of these tables in this environment (L1) and, through L2 generations, in Redis for
+   * every environment (their own L1 entries expire with their TTL), e.g.
    * after a write that did not go through the optimizer. Names as in SQL: `orders`, `public.orders`,
    * `"Sales"."Order Lines"` (the schema is ignored: tags are relation names).
    */
@@ -109,11 +110,13 @@ function defaultL1Bytes(): number {
 
 function namespaceKey(ns: CacheNamespace | undefined): string {
   if (ns === undefined) return '';
-  if (typeof ns === 'string') return ns;
-  return Object.keys(ns)
-    .sort()
-    .map((k) => `${k}=${String(ns[k])}`)
-    .join('&');
+  if (typeof ns === 'string') return JSON.stringify(ns);
+  // JSON, not `k=v&…`: {tenant:'a', user:'b'} and {tenant:'a&user=b'} must never share a key.
+  return JSON.stringify(
+    Object.keys(ns)
+      .sort()
+      .map((k) => [k, String(ns[k])]),
+  );
 }
 
 /**
@@ -330,8 +333,15 @@ class QueryOptimizerImpl implements QueryOptimizer {
     if ((options.cache ?? this.#cacheByDefault) && info?.readOnly) {
       out = await this.#cachedRead<R>(sql, params, info, options, start);
     } else {
-      const result = await this.#runQuery(sql, params, info);
-      if (info && !info.readOnly) await this.#invalidateFor(info);
+      let result: QueryResult;
+      try {
+        result = await this.#runQuery(sql, params, info);
+      } finally {
+        // Also when the call failed: a write can commit and the connection drop before the reply
+        // (or query_timeout fire), so the caller sees an error for a row that changed. Invalidating
+        // too much is safe; serving the old row until the TTL is not.
+        if (info && !info.readOnly) await this.#invalidateFor(info);
+      }
       out = Object.assign(result as QueryResult<R>, {
         source: 'database' as const,
         durationMillis: now() - start,
@@ -585,13 +595,24 @@ class QueryOptimizerImpl implements QueryOptimizer {
     info: SqlInfo | undefined,
     request: ExplainRequest,
   ): Promise<ExplainReport> {
+    if (!info || info.parseFailed || info.statements !== 1) {
+      // EXPLAIN of several statements would run the ones after the first for real (simple protocol).
+      return {
+        analyzed: false,
+        plan: null,
+        findings: [],
+        note: `EXPLAIN skipped: it needs exactly one statement the parser can read (received ${
+          info ? (info.parseFailed ? 'one it cannot parse' : `${info.statements}`) : 'none it could analyse'
+        })`,
+      };
+    }
     const wantAnalyze = request.analyze ?? true;
     const allowWrites = request.allowWrites ?? this.#allowAnalyzeWrites;
     const values = params as unknown[];
     let plan: unknown;
     let analyzed = false;
     let note: string | undefined;
-    if (wantAnalyze && info && !info.parseFailed && (info.readOnly || allowWrites)) {
+    if (wantAnalyze && (info.readOnly || allowWrites)) {
       const client = await this.#pool.connect();
       try {
         // A read runs in a READ ONLY transaction, so a volatile function that writes fails instead of writing.

@@ -1,6 +1,6 @@
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
-import { feedQueue, SQS_LIMITS } from '../../../lambda/shared/batch-processor/index.js';
+import { FeedInputError, feedQueue, SQS_LIMITS } from '../../../lambda/shared/batch-processor/index.js';
 
 type Entry = { Id: string; MessageBody: string; MessageGroupId?: string; MessageDeduplicationId?: string };
 
@@ -120,5 +120,22 @@ describe('feedQueue', () => {
     const client = fakeClient();
     const result = await feedQueue(['a'], { queueUrl: `${queueUrl}.fifo`, client, maxBatchBytes: 1000 });
     expect(result.failed[0]?.reason).toMatch(/no group id/);
+  });
+});
+
+describe('feedQueue when its input breaks part-way', () => {
+  it('still sends what was read and throws a FeedInputError that carries the partial result', async () => {
+    const client = fakeClient((entries) => ({ failIds: [entries[0]?.Id ?? ''], senderFault: true }));
+    function* lines() {
+      yield '{"i":1}';
+      yield '{"i":2}';
+      throw new Error('disk read failed');
+    }
+    const error = await feedQueue(lines(), { queueUrl, client }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FeedInputError);
+    const { result } = error as FeedInputError;
+    expect(result.sent).toBe(1);
+    expect(result.failed).toHaveLength(1);
+    expect((error as Error).message).toContain('disk read failed');
   });
 });
