@@ -409,9 +409,13 @@ export class PerfKitStack extends Stack {
   }
 }
 
-/** The example handler's path: next to the sources (`lib/`) or, in the published package, next to `dist/lib/`. */
+/**
+ * The example handler's path: the TypeScript source next to `lib/` in a clone, or, in the published
+ * package, the compiled `.js` next to `dist/lib/` (esbuild bundles either).
+ */
 function exampleEntry(file: string): string {
-  const candidates = [`../lambda/examples/${file}`, `../../lambda/examples/${file}`];
+  const js = file.replace(/\.ts$/, '.js');
+  const candidates = [`../lambda/examples/${file}`, `../../lambda/examples/${file}`, `../lambda/examples/${js}`];
   for (const candidate of candidates) {
     const path = fileURLToPath(new URL(candidate, import.meta.url));
     if (existsSync(path)) return path;

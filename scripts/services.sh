@@ -15,7 +15,17 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
-SERVICES_DIR=${SERVICES_DIR:-$here/.services}
+
+# As root, initdb and postgres run as the `postgres` user, which must be able to reach the data
+# directory: a clone under a 0700 home (/root/...) is out of its reach, so state goes to /tmp then.
+default_services_dir() {
+  if [ "$(id -u)" -eq 0 ] && id postgres >/dev/null 2>&1 && ! runuser -u postgres -- test -x "$here" 2>/dev/null; then
+    echo "/tmp/lambda-perf-kit-services-$(printf '%s' "$here" | md5sum | cut -c1-12)"
+  else
+    echo "$here/.services"
+  fi
+}
+SERVICES_DIR=${SERVICES_DIR:-$(default_services_dir)}
 PG_VERSION=15
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/$PG_VERSION/bin}
 PG_MAX_CONNECTIONS=${PG_MAX_CONNECTIONS:-100}
@@ -65,7 +75,6 @@ up_postgres() {
   local port; port=$(free_port)
   cat >>"$SERVICES_DIR/pg/data/postgresql.conf" <<EOF
 listen_addresses = '127.0.0.1'
-port = $port
 unix_socket_directories = '$SERVICES_DIR/pg'
 max_connections = $PG_MAX_CONNECTIONS
 shared_preload_libraries = 'pg_stat_statements'
@@ -74,8 +83,16 @@ synchronous_commit = off
 full_page_writes = off
 shared_buffers = 128MB
 EOF
-  run_pg "$PG_BIN/pg_ctl" -D "$SERVICES_DIR/pg/data" -l "$SERVICES_DIR/pg/server.log" -w -t 30 start </dev/null >/dev/null 2>&1 9>&- \
-    || { tail -20 "$SERVICES_DIR/pg/server.log" >&2; die "postgres did not start"; }
+  # The free port is only free until someone else takes it: try again on another one if it is gone.
+  local attempt started=0
+  for attempt in 1 2 3; do
+    echo "port = $port" >>"$SERVICES_DIR/pg/data/postgresql.conf" # the last setting wins
+    if run_pg "$PG_BIN/pg_ctl" -D "$SERVICES_DIR/pg/data" -l "$SERVICES_DIR/pg/server.log" -w -t 30 start </dev/null >/dev/null 2>&1 9>&-; then
+      started=1; break
+    fi
+    port=$(free_port)
+  done
+  [ "$started" -eq 1 ] || { tail -20 "$SERVICES_DIR/pg/server.log" >&2; die "postgres did not start"; }
   "$PG_BIN/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -qAt -v ON_ERROR_STOP=1 \
     -c 'CREATE DATABASE perfkit' >/dev/null
   "$PG_BIN/psql" -h 127.0.0.1 -p "$port" -U postgres -d perfkit -qAt -v ON_ERROR_STOP=1 \
@@ -88,13 +105,17 @@ up_redis() {
   if redis_running; then log "redis already running ($SERVICES_DIR/redis)"; return 0; fi
   rm -rf "$SERVICES_DIR/redis"
   mkdir -p "$SERVICES_DIR/redis"
-  local port; port=$(free_port)
-  redis-server --bind 127.0.0.1 --port "$port" --daemonize yes --save '' --appendonly no \
-    --pidfile "$SERVICES_DIR/redis/redis.pid" --logfile "$SERVICES_DIR/redis/redis.log" --dir "$SERVICES_DIR/redis" </dev/null >/dev/null 2>&1 9>&- \
-    || die "redis-server did not start (see $SERVICES_DIR/redis/redis.log)"
-  for _ in $(seq 1 50); do
-    [ -f "$SERVICES_DIR/redis/redis.pid" ] && redis-cli -p "$port" ping >/dev/null 2>&1 && break
-    sleep 0.1
+  local port attempt
+  for attempt in 1 2 3; do
+    port=$(free_port)
+    redis-server --bind 127.0.0.1 --port "$port" --daemonize yes --save '' --appendonly no \
+      --pidfile "$SERVICES_DIR/redis/redis.pid" --logfile "$SERVICES_DIR/redis/redis.log" --dir "$SERVICES_DIR/redis" </dev/null >/dev/null 2>&1 9>&- \
+      || die "redis-server did not start (see $SERVICES_DIR/redis/redis.log)"
+    for _ in $(seq 1 50); do
+      [ -f "$SERVICES_DIR/redis/redis.pid" ] && redis-cli -p "$port" ping >/dev/null 2>&1 && break
+      sleep 0.1
+    done
+    redis-cli -p "$port" ping >/dev/null 2>&1 && break # else the port was taken meanwhile: another one
   done
   redis-cli -p "$port" ping >/dev/null 2>&1 || die "redis-server is not answering on 127.0.0.1:$port"
   echo "$port" >"$SERVICES_DIR/redis/port"

@@ -1,5 +1,5 @@
 import { App, Duration, Size, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 // The README's "Use the constructs in your own stack" example, through the package's `./cdk` export.
 import { PerfKitDatabase, PerfKitFunction, PerfKitNetwork, PerfKitQueueWorker } from '../../lib/index.js';
@@ -28,7 +28,13 @@ describe('README example', () => {
       securityGroups: [network.functionSecurityGroup],
       memorySize: Size.mebibytes(512),
       timeout: Duration.seconds(20),
-      environment: { PGHOST: db.writerHost, PGUSER: db.username, DB_SECRET_ARN: db.secret.secretArn },
+      environment: {
+        PGHOST: db.writerHost,
+        PGDATABASE: db.databaseName,
+        PGUSER: db.username,
+        DB_IAM_AUTH: db.proxy ? 'true' : 'false',
+        DB_SECRET_ARN: db.secret.secretArn,
+      },
     });
     db.allowFrom(worker.function);
     db.grantConnect(worker.role);
@@ -52,6 +58,8 @@ describe('README example', () => {
       MemorySize: 512,
       Timeout: 20,
       Runtime: 'nodejs22.x',
+      // The proxy requires IAM auth: the worker must sign in with a token, to the app's database.
+      Environment: { Variables: Match.objectLike({ DB_IAM_AUTH: 'true', PGDATABASE: Match.anyValue() }) },
     });
     expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).toContain('rds-db:connect');
   });

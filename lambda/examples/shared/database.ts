@@ -4,13 +4,20 @@
  * optimizer are not read at init by routes that never touch the database.
  */
 import { createEnhancedPool, type EnhancedPool } from '../../shared/connection-pool/index.js';
-import { createQueryOptimizer, type QueryOptimizer } from '../../shared/query-optimizer/index.js';
+import {
+  createQueryOptimizer,
+  type QueryOptimizer,
+  type RedisLike,
+} from '../../shared/query-optimizer/index.js';
 import { poolOptionsFromEnv, redisUrlFromEnv } from './environment.js';
+import { redisCacheOptions } from './redis.js';
 
 /** The environment's pool and optimizer. */
 export interface Database {
   pool: EnhancedPool;
   optimizer: QueryOptimizer;
+  /** The cluster client this module created (the optimizer closes only clients it created). */
+  redisClient?: RedisLike;
 }
 
 let database: Promise<Database> | undefined;
@@ -40,12 +47,15 @@ async function create(): Promise<Database> {
   const pool = createEnhancedPool(poolOptionsFromEnv(process.env));
   const secretArn = process.env.REDIS_AUTH_SECRET_ARN;
   const redisUrl = redisUrlFromEnv(process.env, secretArn ? await redisPassword(secretArn) : undefined);
+  const redis = redisUrl
+    ? await redisCacheOptions(redisUrl, process.env.REDIS_CLUSTER_MODE === 'true')
+    : undefined;
   const optimizer = createQueryOptimizer(pool, {
     cacheTtlMillis: 30_000,
     slowQueryMillis: Number(process.env.SLOW_QUERY_MILLIS ?? 200),
-    ...(redisUrl ? { redis: { url: redisUrl } } : {}),
+    ...(redis ? { redis } : {}),
   });
-  return { pool, optimizer };
+  return { pool, optimizer, ...(redis?.client ? { redisClient: redis.client } : {}) };
 }
 
 /**
@@ -95,7 +105,9 @@ export async function closeDatabase(): Promise<void> {
   const current = database;
   database = undefined;
   if (!current) return;
-  const { pool, optimizer } = await current.catch(() => ({ pool: undefined, optimizer: undefined }));
-  await optimizer?.close();
-  await pool?.end();
+  const created = await current.catch(() => undefined);
+  if (!created) return;
+  await created.optimizer.close();
+  await created.redisClient?.quit().catch(() => undefined);
+  await created.pool.end();
 }

@@ -181,6 +181,28 @@ describe('npm start (the demo) end to end', () => {
     expect(bad.stderr).not.toContain('s3cr3t-pw');
   });
 
+  it('runs on the embedded PostgreSQL (PGlite) when no DATABASE_URL is given: the default npm start path', async () => {
+    const cache = mkdtempSync(join(tmpdir(), 'perfkit-demo-cache-'));
+    try {
+      const { DATABASE_URL: _db, REDIS_URL: _redis, ...env } = process.env;
+      const args = ['--rows', '2000', '--messages', '50', '--only', 'pool,optimizer', '--quiet'];
+      const out = ['--json', join(cache, 'r.json'), '--html', join(cache, 'r.html')];
+      const embedded = await runDemo([...args, ...out], { ...env, XDG_CACHE_HOME: cache });
+      expect(embedded.stderr).toBe('');
+      expect(embedded.code).toBe(0);
+      const result = JSON.parse(readFileSync(join(cache, 'r.json'), 'utf8')) as DemoReport;
+      expect(result.environment.database).toBe('embedded PGlite (first start)');
+      expect(result.sections.map((s) => s.title)).toEqual([
+        'Sample dataset',
+        'Connection pool',
+        'Query optimizer',
+      ]);
+      expect(existsSync(join(cache, 'lambda-perf-kit'))).toBe(true); // kept for a fast second start
+    } finally {
+      rmSync(cache, { recursive: true, force: true });
+    }
+  }, 120_000);
+
   it('documents its flags in --help', async () => {
     const help = await runDemo(['--help'], process.env);
     expect(help.code).toBe(0);

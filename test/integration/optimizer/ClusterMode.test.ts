@@ -4,7 +4,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createQueryOptimizer } from '../../../lambda/shared/query-optimizer/index.js';
+import { redisCacheOptions } from '../../../lambda/examples/shared/redis.js';
+import { createQueryOptimizer, type RedisLike } from '../../../lambda/shared/query-optimizer/index.js';
 import { createFixture, type Fixture } from './fixtures.js';
 
 const freePort = (): Promise<number> =>
@@ -35,6 +36,9 @@ describe('L2 on a cluster-mode Redis', () => {
         String(port),
         '--cluster-enabled',
         'yes',
+        // A lone node announces an empty host until it meets another; cluster clients need a real one.
+        '--cluster-announce-ip',
+        '127.0.0.1',
         '--cluster-config-file',
         join(dir, 'nodes.conf'),
         '--daemonize',
@@ -105,6 +109,28 @@ describe('L2 on a cluster-mode Redis', () => {
     } finally {
       await writer.close();
       await reader.close();
+    }
+  });
+
+  it('the example handlers’ cluster client (REDIS_CLUSTER_MODE=true) serves L2 hits through slot routing', async () => {
+    const url = `redis://127.0.0.1:${port}`;
+    const writerOptions = await redisCacheOptions(url, true);
+    const readerOptions = await redisCacheOptions(url, true);
+    const writer = createQueryOptimizer(fixture.pool, { redis: { ...writerOptions, timeoutMillis: 1_000 } });
+    const reader = createQueryOptimizer(fixture.pool, { redis: { ...readerOptions, timeoutMillis: 1_000 } });
+    try {
+      expect(await writer.warmUp(3_000)).toBe(true);
+      expect(await reader.warmUp(3_000)).toBe(true);
+      const sql = `SELECT id, name FROM ${fixture.schema}.items WHERE id = $1 AND name IS NOT NULL`;
+      await writer.execute(sql, [1], { cache: true });
+      await writer.close();
+      const second = await reader.execute(sql, [1], { cache: true });
+      expect(second.source).toBe('l2');
+      expect(reader.getCacheStats().l2.errors).toBe(0);
+    } finally {
+      await reader.close();
+      for (const options of [writerOptions, readerOptions])
+        await (options.client as RedisLike).quit().catch(() => undefined);
     }
   });
 });
