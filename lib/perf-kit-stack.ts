@@ -415,7 +415,11 @@ export class PerfKitStack extends Stack {
  */
 function exampleEntry(file: string): string {
   const js = file.replace(/\.ts$/, '.js');
-  const candidates = [`../lambda/examples/${file}`, `../../lambda/examples/${file}`, `../lambda/examples/${js}`];
+  const candidates = [
+    `../lambda/examples/${file}`,
+    `../../lambda/examples/${file}`,
+    `../lambda/examples/${js}`,
+  ];
   for (const candidate of candidates) {
     const path = fileURLToPath(new URL(candidate, import.meta.url));
     if (existsSync(path)) return path;
