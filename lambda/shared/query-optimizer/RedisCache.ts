@@ -205,7 +205,10 @@ export class RedisCache {
   /** Bumps the generations of tables a write touched (every environment's L2 entries for them go stale). */
   async invalidate(tables: readonly string[]): Promise<void> {
     const keys = this.#genKeys(tables);
-    await this.#run((c) => Promise.all(keys.map((k) => c.incr(k))));
+    // One INCR per table the statement touched (a handful): in order, within the same L2 budget.
+    await this.#run(async (c) => {
+      for (const key of keys) await c.incr(key);
+    });
   }
 
   /** Closes the client if the optimizer created it. */
