@@ -11,6 +11,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { bundleSplit } from '../../../../lib/bundling/bundleSplit.js';
 import { makeApiGatewayV2Event, makeContext, makeScheduledEvent } from '../../events.js';
 import { invokeInFreshProcess } from '../../local-runner/run-handler.js';
+import { percentile, round } from '../stats.js';
 import type { DemoContext, DemoSection } from '../types.js';
 
 const API_ENTRY = fileURLToPath(
@@ -18,13 +19,6 @@ const API_ENTRY = fileURLToPath(
 );
 const COLD_SAMPLES = 5;
 const WARM_REQUESTS = 300;
-
-const quantile = (values: readonly number[], q: number): number => {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] as number;
-};
-const round = (n: number): number => Math.round(n * 100) / 100;
 
 /** A realistic mix of API requests over the skewed dataset (hot products and customers repeat). */
 function requestMix(count: number, rows: number, seed = 7): APIGatewayProxyEventV2[] {
@@ -131,19 +125,19 @@ export async function runHandlersSection(ctx: DemoContext): Promise<DemoSection>
     await database.closeDatabase();
     if (report.advice.method !== 'hypopg') warnings.push(...report.advice.notes.slice(0, 2));
 
-    const p = (values: number[], q: number) => round(quantile(values, q));
+    const p = (values: number[], pct: number) => round(percentile(values, pct), 2);
     return {
       title: 'Example handlers (API read path, maintenance)',
       summary:
         'The API handler as Lambda runs it: a cold start (new process: init + first request) costs tens to hundreds of milliseconds, a warm request a millisecond or a few, because the pool and the cache survive between invocations; the split bundle keeps the init short.',
       figures: {
-        'cold p50, split (ms)': p(cold.split, 0.5),
-        'cold p50, eager (ms)': p(cold.eager, 0.5),
-        'init p50 split / eager': round(quantile(cold.splitInit, 0.5) / quantile(cold.eagerInit, 0.5)),
-        'cold /health p50, split (ms)': p(cold.healthSplit, 0.5),
-        'warm p50 (ms)': p(warm, 0.5),
-        'warm p95 (ms)': p(warm, 0.95),
-        'cache hit rate (%)': round(cacheStats.hitRate * 100),
+        'cold p50, split (ms)': p(cold.split, 50),
+        'cold p50, eager (ms)': p(cold.eager, 50),
+        'init p50 split / eager': round(percentile(cold.splitInit, 50) / percentile(cold.eagerInit, 50), 2),
+        'cold /health p50, split (ms)': p(cold.healthSplit, 50),
+        'warm p50 (ms)': p(warm, 50),
+        'warm p95 (ms)': p(warm, 95),
+        'cache hit rate (%)': round(cacheStats.hitRate * 100, 2),
         'pool connections created': poolMetrics.connectionsCreated,
         'pool peak': poolMetrics.peak,
         'bytes read at init, split': split.initBytes,
@@ -154,11 +148,11 @@ export async function runHandlersSection(ctx: DemoContext): Promise<DemoSection>
           title: 'API latency, cold vs warm',
           unit: 'ms',
           bars: [
-            { label: 'cold p50 (eager bundle)', value: p(cold.eager, 0.5) },
-            { label: 'cold p50 (split bundle)', value: p(cold.split, 0.5) },
-            { label: 'cold /health (split)', value: p(cold.healthSplit, 0.5) },
-            { label: 'warm p95', value: p(warm, 0.95) },
-            { label: 'warm p50', value: p(warm, 0.5) },
+            { label: 'cold p50 (eager bundle)', value: p(cold.eager, 50) },
+            { label: 'cold p50 (split bundle)', value: p(cold.split, 50) },
+            { label: 'cold /health (split)', value: p(cold.healthSplit, 50) },
+            { label: 'warm p95', value: p(warm, 95) },
+            { label: 'warm p50', value: p(warm, 50) },
           ],
         },
       ],
@@ -171,8 +165,8 @@ export async function runHandlersSection(ctx: DemoContext): Promise<DemoSection>
             .map((q) => [
               q.normalizedSql.replace(/\s+/g, ' ').trim(),
               q.count,
-              round(q.meanMillis),
-              round(q.maxMillis),
+              round(q.meanMillis, 2),
+              round(q.maxMillis, 2),
               q.findings.join(' ') || '—',
             ]),
         },

@@ -14,6 +14,7 @@ import { promisify } from 'node:util';
 // The plain bundler file, not lib/bundling/index.js (which loads aws-cdk-lib for splitBundleCode).
 import { bundleSplit } from '../../../../lib/bundling/bundleSplit.js';
 import type { BundleReport } from '../../../../lib/bundling/types.js';
+import { median } from '../stats.js';
 import type { DemoContext, DemoSection } from '../types.js';
 
 const run = promisify(execFile);
@@ -182,14 +183,6 @@ async function sample(runner: string, entryFile: string, route: string | undefin
     .find((l) => l.startsWith('{"initMs"'));
   if (!line) throw new Error(`the cold-start runner printed no timing line:\n${stdout}`);
   return JSON.parse(line) as Sample;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 function findRepoRoot(): string | undefined {

@@ -7,13 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { createQueryOptimizer, type IndexAdvice } from '../../../shared/query-optimizer/index.js';
+import { median, round } from '../stats.js';
 import type { DemoContext, DemoSection, DemoTable } from '../types.js';
-
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[sorted.length >> 1] ?? Number.NaN;
-};
-const round = (n: number, digits = 3): number => Number(n.toFixed(digits));
 
 /**
  * Runs the query-optimizer demo section (a few seconds on PostgreSQL, longer on PGlite).

@@ -10,18 +10,10 @@
  */
 import pg from 'pg';
 import { createEnhancedPool } from '../../../shared/connection-pool/index.js';
+import { percentile, round } from '../stats.js';
 import type { DemoContext, DemoSection } from '../types.js';
 
 const PK_READ = 'SELECT id, email, tier FROM customers WHERE id = $1';
-
-const round = (n: number, digits = 3): number => Number(n.toFixed(digits));
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return (
-    sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN
-  );
-}
 
 /**
  * Runs the pool demo section (about a second on PostgreSQL, a few on PGlite).
