@@ -19,6 +19,14 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import {
+  DEFAULT_CONNECTION_TIMEOUT_MILLIS,
+  DEFAULT_IDLE_TIMEOUT_MILLIS,
+  DEFAULT_KEEP_ALIVE_INITIAL_DELAY_MILLIS,
+  DEFAULT_MIN,
+  DEFAULT_QUERY_TIMEOUT_MILLIS,
+  DEFAULT_STATEMENT_TIMEOUT_MILLIS,
+} from '../lambda/shared/connection-pool/constants.js';
 import { createEnhancedPool, type EnhancedPool } from '../lambda/shared/connection-pool/index.js';
 import { startPrivatePostgres } from '../test/helpers/services.js';
 import { type BenchResult, compareInterleaved, median, recordResults } from './harness.js';
@@ -36,13 +44,13 @@ const TABLE_ROWS = 10_000;
 /** The pg settings the enhanced pool resolves to by default: the raw pool gets the same. */
 const PG_SETTINGS = {
   max: 1,
-  min: 1,
-  idleTimeoutMillis: 60_000,
-  connectionTimeoutMillis: 5_000,
+  min: DEFAULT_MIN,
+  idleTimeoutMillis: DEFAULT_IDLE_TIMEOUT_MILLIS,
+  connectionTimeoutMillis: DEFAULT_CONNECTION_TIMEOUT_MILLIS,
   keepAlive: true,
-  keepAliveInitialDelayMillis: 10_000,
-  statement_timeout: 30_000,
-  query_timeout: 25_000,
+  keepAliveInitialDelayMillis: DEFAULT_KEEP_ALIVE_INITIAL_DELAY_MILLIS,
+  statement_timeout: DEFAULT_STATEMENT_TIMEOUT_MILLIS,
+  query_timeout: DEFAULT_QUERY_TIMEOUT_MILLIS,
 } as const;
 
 const LOOKUP = 'SELECT id, email, created_at FROM perfkit_pool_bench WHERE id = $1';
